@@ -1,0 +1,33 @@
+"""The published marts: materialized only when every upstream blocking check passed."""
+
+import dagster as dg
+
+from cx_pipeline.assets.dbt import cx_dbt_models
+from cx_pipeline.partitions import DAILY
+from cx_pipeline.publish import publish
+from cx_pipeline.resources import WRITER_POOL, WarehouseResource
+
+
+@dg.asset(
+    key=dg.AssetKey(["published", "cx_marts"]),
+    group_name="published",
+    deps=[cx_dbt_models],
+    partitions_def=DAILY,
+    backfill_policy=dg.BackfillPolicy.single_run(),
+    pool=WRITER_POOL,
+    kinds={"duckdb"},
+    description=(
+        "published/cx.duckdb: the marts and audit schemas of a build whose blocking checks "
+        "all passed, replaced atomically for analysts."
+    ),
+)
+def published_marts(context: dg.AssetExecutionContext, warehouse: WarehouseResource):
+    with warehouse.writer_lock():
+        rows = publish(warehouse.path, warehouse.published_path)
+    context.log.info(f"published {warehouse.published_path}: {rows}")
+    return dg.MaterializeResult(
+        metadata={
+            "path": str(warehouse.published_path),
+            "tables": dg.MetadataValue.json(rows),
+        }
+    )

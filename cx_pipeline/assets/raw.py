@@ -1,0 +1,134 @@
+"""One daily-partitioned asset per source: landing/<source>/<date>/ into raw.<table>.
+
+A run over many days is a single run (BackfillPolicy.single_run): the asset loops over
+the days of its partition range, so a backfill pays Dagster's start-up once.
+"""
+
+from collections import Counter
+
+import dagster as dg
+
+from cx_pipeline import settings
+from cx_pipeline.ingest.canonical import SOURCES, Source
+from cx_pipeline.ingest.loader import load_partition
+from cx_pipeline.partitions import DAILY, days_in_range
+from cx_pipeline.resources import WRITER_POOL, WarehouseResource
+
+
+def raw_asset_key(source: Source) -> dg.AssetKey:
+    return dg.AssetKey(["raw", source.table])
+
+
+def _build_raw_asset(source: Source) -> dg.AssetsDefinition:
+    @dg.asset(
+        key=raw_asset_key(source),
+        group_name="raw",
+        partitions_def=DAILY,
+        backfill_policy=dg.BackfillPolicy.single_run(),
+        pool=WRITER_POOL,
+        kinds={"duckdb", "python"},
+        check_specs=[
+            dg.AssetCheckSpec("reconciliation", asset=raw_asset_key(source), blocking=True,
+                              description="Per file: rows read = loaded + quarantined + "
+                              "duplicates."),
+            dg.AssetCheckSpec("quarantine_share", asset=raw_asset_key(source), blocking=True,
+                              description="No file and no day has more than "
+                              "CX_QUARANTINE_MAX_SHARE (default 5%) of its rows quarantined."),
+        ],
+        description=(
+            f"{source.name.capitalize()} exports of landing/{source.name}/<date>/ mapped to "
+            f"canonical records; rejected rows go to audit.quarantine, counts to "
+            "audit.load_reconciliation. Re-running a day replaces what it loaded."
+        ),
+    )
+    def _raw(context: dg.AssetExecutionContext, warehouse: WarehouseResource):
+        key_range = context.partition_key_range
+        totals: Counter = Counter()
+        reasons: Counter = Counter()
+        files, new_columns = 0, set()
+        days = days_in_range(key_range.start, key_range.end)
+        with warehouse.write() as con:
+            for day in days:
+                for r in load_partition(con, source, day, context.run_id):
+                    files += 1
+                    totals.update(
+                        read=r.read, loaded=r.loaded, quarantined=r.quarantined,
+                        duplicates=r.duplicates,
+                    )
+                    reasons.update(r.reasons)
+                    new_columns.update(r.new_columns)
+            checks = _load_checks(con, source, days[0], days[-1])
+        if new_columns:
+            context.log.warning(
+                f"{source.name}: columns not in the canonical record kept in _extras: "
+                f"{sorted(new_columns)}"
+            )
+        context.log.info(f"{source.name} {key_range.start}..{key_range.end}: {dict(totals)}")
+        return dg.MaterializeResult(
+            check_results=checks,
+            metadata={
+                "files": files,
+                "rows_read": totals["read"],
+                "rows_loaded": totals["loaded"],
+                "rows_quarantined": totals["quarantined"],
+                "rows_duplicate": totals["duplicates"],
+                "quarantine_reasons": dg.MetadataValue.json(dict(reasons)),
+                "new_columns": dg.MetadataValue.json(sorted(new_columns)),
+            }
+        )
+
+    _raw.__name__ = f"raw_{source.table}"
+    return _raw
+
+
+RAW_ASSETS = [_build_raw_asset(s) for s in SOURCES.values()]
+
+
+def _load_checks(con, source: Source, first, last) -> list[dg.AssetCheckResult]:
+    """Gate the partition range on the reconciliation written by the loader."""
+    window = [source.name, first, last]
+    unbalanced = con.execute(
+        "SELECT source_file, rows_read, rows_loaded, rows_quarantined, rows_duplicate "
+        "FROM audit.load_reconciliation WHERE source = ? AND partition_date BETWEEN ? AND ? "
+        "AND rows_read <> rows_loaded + rows_quarantined + rows_duplicate",
+        window,
+    ).fetchall()
+    limit = settings.quarantine_threshold()
+    worst_file = con.execute(
+        "SELECT source_file, rows_quarantined / rows_read AS share "
+        "FROM audit.load_reconciliation WHERE source = ? AND partition_date BETWEEN ? AND ? "
+        "AND rows_read > 0 ORDER BY share DESC, source_file LIMIT 1",
+        window,
+    ).fetchone()
+    worst_day = con.execute(
+        "SELECT partition_date, sum(rows_quarantined) / sum(rows_read) AS share "
+        "FROM audit.load_reconciliation WHERE source = ? AND partition_date BETWEEN ? AND ? "
+        "GROUP BY 1 HAVING sum(rows_read) > 0 ORDER BY share DESC, 1 LIMIT 1",
+        window,
+    ).fetchone()
+    file_share = worst_file[1] if worst_file else 0.0
+    day_share = worst_day[1] if worst_day else 0.0
+    return [
+        dg.AssetCheckResult(
+            check_name="reconciliation",
+            passed=not unbalanced,
+            severity=dg.AssetCheckSeverity.ERROR,
+            metadata={
+                "observed_value": len(unbalanced),
+                "unbalanced_files": dg.MetadataValue.json([list(map(str, r)) for r in unbalanced]),
+            },
+        ),
+        dg.AssetCheckResult(
+            check_name="quarantine_share",
+            passed=file_share <= limit and day_share <= limit,
+            severity=dg.AssetCheckSeverity.ERROR,
+            metadata={
+                "observed_value": round(max(file_share, day_share), 6),
+                "threshold": limit,
+                "worst_file": str(worst_file[0]) if worst_file else "",
+                "worst_file_share": round(file_share, 6),
+                "worst_day": str(worst_day[0]) if worst_day else "",
+                "worst_day_share": round(day_share, 6),
+            },
+        ),
+    ]

@@ -1,0 +1,48 @@
+"""The dbt project as Dagster sees it, with its manifest prepared before definitions load."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+from dagster_dbt import DbtProject
+
+from cx_pipeline import settings
+
+
+def dbt_executable() -> str:
+    # The dbt beside this interpreter, so that the CLI works without an activated venv.
+    candidate = Path(sys.executable).parent / "dbt"
+    return str(candidate) if candidate.exists() else "dbt"
+
+
+def _newest_source_mtime(project_dir: Path) -> float:
+    paths = [project_dir / "dbt_project.yml", project_dir / "profiles.yml"]
+    for folder in ("models", "macros", "seeds", "tests"):
+        paths.extend((project_dir / folder).rglob("*"))
+    return max((p.stat().st_mtime for p in paths if p.is_file()), default=0.0)
+
+
+def ensure_manifest(project_dir: Path) -> Path:
+    """Parse the project when its manifest is missing or older than its sources."""
+    manifest = project_dir / "target" / "manifest.json"
+    if manifest.exists() and manifest.stat().st_mtime >= _newest_source_mtime(project_dir):
+        return manifest
+    settings.disable_telemetry()
+    completed = subprocess.run(
+        [dbt_executable(), "parse", "--quiet", "--project-dir", str(project_dir),
+         "--profiles-dir", str(project_dir)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if completed.returncode != 0:
+        raise RuntimeError(f"dbt parse failed:\n{completed.stdout}\n{completed.stderr}")
+    return manifest
+
+
+def cx_dbt_project() -> DbtProject:
+    project_dir = settings.dbt_project_dir()
+    ensure_manifest(project_dir)
+    return DbtProject(project_dir=project_dir, profiles_dir=project_dir)

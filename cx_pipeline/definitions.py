@@ -1,0 +1,35 @@
+"""Dagster entry point: `dagster dev -w workspace.yaml` loads `defs` from here."""
+
+from __future__ import annotations
+
+import os
+
+import dagster as dg
+from dagster_dbt import DbtCliResource
+
+from cx_pipeline import settings
+
+settings.disable_telemetry()
+# dbt runs in its project folder: give it an absolute data directory.
+os.environ["CX_DATA_DIR"] = str(settings.data_dir())
+
+from cx_pipeline.assets.dbt import DBT_PROJECT, cx_dbt_models  # noqa: E402
+from cx_pipeline.assets.publish import published_marts  # noqa: E402
+from cx_pipeline.assets.raw import RAW_ASSETS  # noqa: E402
+from cx_pipeline.dbt_project import dbt_executable  # noqa: E402
+from cx_pipeline.jobs import cx_daily_job, cx_daily_schedule, landing_sensor  # noqa: E402
+from cx_pipeline.resources import warehouse_resource  # noqa: E402
+
+defs = dg.Definitions(
+    assets=[*RAW_ASSETS, cx_dbt_models, published_marts],
+    jobs=[cx_daily_job],
+    schedules=[cx_daily_schedule],
+    sensors=[landing_sensor],
+    resources={
+        "warehouse": warehouse_resource(),
+        "dbt": DbtCliResource(project_dir=DBT_PROJECT, dbt_executable=dbt_executable()),
+    },
+    # One process per run: steps share the DuckDB writer anyway, and forking a process
+    # per step costs seconds for nothing.
+    executor=dg.in_process_executor,
+)

@@ -1,0 +1,145 @@
+"""The canonical records of CONTRACT section 5: columns, types and the hard rules a row
+must pass to be loaded. A row failing a rule is quarantined with the rule's reason.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+DIMENSIONS = {"tangibles": 4, "reliability": 5, "responsiveness": 4, "assurance": 4, "empathy": 5}
+DRIVERS = ("product", "price", "channel", "staff", "competition")
+
+SERVQUAL_ITEMS = [
+    f"{kind}_{dim}_{n}" for kind in ("exp", "per") for dim, k in DIMENSIONS.items()
+    for n in range(1, k + 1)
+]
+
+
+@dataclass(frozen=True)
+class Column:
+    name: str
+    type: str = "VARCHAR"
+    required: bool = False
+    # inclusive numeric range, checked after casting
+    low: float | None = None
+    high: float | None = None
+    allowed: tuple[str, ...] | None = None
+
+
+@dataclass(frozen=True)
+class Source:
+    name: str
+    table: str
+    key: str
+    event_time: str
+    columns: tuple[Column, ...]
+    pii: tuple[str, ...] = field(default_factory=tuple)
+    # (SQL condition that makes a typed row invalid, reason stored in quarantine)
+    rules: tuple[tuple[str, str], ...] = field(default_factory=tuple)
+
+    @property
+    def column_names(self) -> list[str]:
+        return [c.name for c in self.columns]
+
+
+def _score(name: str, low: int, high: int) -> Column:
+    return Column(name, "INTEGER", low=low, high=high)
+
+
+SURVEYS = Source(
+    name="surveys",
+    table="survey_responses",
+    key="response_id",
+    event_time="submitted_at",
+    pii=("respondent_id",),
+    columns=(
+        Column("response_id", required=True),
+        Column("survey_id"),
+        Column("submitted_at", "TIMESTAMPTZ", required=True),
+        Column("respondent_id"),
+        Column("respondent_role", allowed=("customer", "manager", "staff")),
+        Column("channel"),
+        Column("touchpoint"),
+        Column("segment"),
+        Column("region"),
+        Column("product"),
+        Column("ticket_id"),
+        Column("language"),
+        _score("nps", 0, 10),
+        _score("csat", 1, 5),
+        _score("ces", 1, 7),
+        _score("overall_satisfaction", 1, 10),
+        *(_score(item, 1, 7) for item in SERVQUAL_ITEMS),
+        *(_score(f"attr_{d}", 1, 7) for d in DRIVERS),
+        Column("comment"),
+        Column("suggestion"),
+    ),
+    rules=(("submitted_at > now() + INTERVAL 1 DAY", "submitted_at in the future"),),
+)
+
+TICKETS = Source(
+    name="tickets",
+    table="ticket_events",
+    key="event_id",
+    event_time="event_at",
+    pii=("customer_id",),
+    columns=(
+        Column("ticket_id", required=True),
+        Column("event_id", required=True),
+        Column("event_at", "TIMESTAMPTZ", required=True),
+        Column(
+            "event_type",
+            required=True,
+            allowed=(
+                "created", "assigned", "agent_reply", "customer_reply", "internal_note",
+                "status_change", "solved", "reopened", "closed", "satisfaction_rated",
+            ),
+        ),
+        Column("status", allowed=("new", "open", "pending", "hold", "solved", "closed")),
+        Column("actor_role", allowed=("agent", "customer", "system")),
+        Column("agent_id"),
+        Column("channel"),
+        Column("priority"),
+        Column("category"),
+        Column("product"),
+        Column("customer_id"),
+        Column("segment"),
+        Column("satisfaction"),
+    ),
+    rules=(("event_at > now() + INTERVAL 1 DAY", "event_at in the future"),),
+)
+
+REVIEWS = Source(
+    name="reviews",
+    table="reviews",
+    key="review_id",
+    event_time="published_at",
+    pii=("author",),
+    columns=(
+        Column("review_id", required=True),
+        Column("platform"),
+        Column("brand", required=True),
+        Column("is_own_brand", "BOOLEAN"),
+        Column("published_at", "TIMESTAMPTZ", required=True),
+        Column("rating", "DOUBLE", required=True),
+        Column("rating_scale_max", "DOUBLE", low=1),
+        Column("title"),
+        Column("text"),
+        Column("language"),
+        Column("author"),
+        Column("product"),
+        Column("location"),
+        Column("reply_at", "TIMESTAMPTZ"),
+        Column("reply_text"),
+    ),
+    rules=(
+        (
+            "rating < 1 OR rating > coalesce(rating_scale_max, 5)",
+            "rating outside 1..rating_scale_max",
+        ),
+        ("published_at > now() + INTERVAL 1 DAY", "published_at in the future"),
+        ("reply_at < published_at", "reply_at before published_at"),
+    ),
+)
+
+SOURCES = {s.name: s for s in (SURVEYS, TICKETS, REVIEWS)}

@@ -1,0 +1,339 @@
+"""Load one daily landing folder of one source into the raw layer.
+
+Every row read ends in exactly one place (CONTRACT section 6): `raw.<table>` (loaded),
+`audit.quarantine` (with reason and original row) or counted as a duplicate of a row
+already loaded (same key and same content). `audit.load_reconciliation` records the
+counts per file. Re-running a partition first removes what that partition loaded, so
+it never doubles a record.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+
+import duckdb
+
+from cx_pipeline import settings
+from cx_pipeline.ingest.canonical import Column, Source
+from cx_pipeline.ingest.profiles import Profile, profile_for_file
+from cx_pipeline.ingest.readers import (
+    UnreadableFile,
+    file_format,
+    read_into_temp,
+    read_raw_lines,
+)
+
+AUDIT_DDL = """
+CREATE SCHEMA IF NOT EXISTS raw;
+CREATE SCHEMA IF NOT EXISTS audit;
+CREATE TABLE IF NOT EXISTS audit.quarantine (
+    source VARCHAR, partition_date DATE, source_file VARCHAR, line_number BIGINT,
+    reason VARCHAR, original_row VARCHAR, profile VARCHAR, run_id VARCHAR,
+    quarantined_at TIMESTAMPTZ
+);
+CREATE TABLE IF NOT EXISTS audit.load_reconciliation (
+    source VARCHAR, partition_date DATE, source_file VARCHAR, profile VARCHAR,
+    rows_read BIGINT, rows_loaded BIGINT, rows_quarantined BIGINT, rows_duplicate BIGINT,
+    new_columns VARCHAR, run_id VARCHAR, loaded_at TIMESTAMPTZ
+);
+"""
+
+
+@dataclass
+class FileResult:
+    file: str
+    profile: str
+    read: int = 0
+    loaded: int = 0
+    quarantined: int = 0
+    duplicates: int = 0
+    new_columns: list[str] = field(default_factory=list)
+    reasons: dict[str, int] = field(default_factory=dict)
+
+
+def ident(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+def lit(value: str) -> str:
+    return "'" + value.replace("'", "''") + "'"
+
+
+def raw_table_ddl(source: Source) -> str:
+    cols = ",\n    ".join(f"{ident(c.name)} {c.type}" for c in source.columns)
+    return (
+        f"CREATE TABLE IF NOT EXISTS raw.{source.table} (\n    {cols},\n"
+        "    _extras JSON, _source_file VARCHAR, _record_number BIGINT, "
+        "_partition_date DATE, _row_hash VARCHAR, _profile VARCHAR, _run_id VARCHAR, "
+        "_loaded_at TIMESTAMPTZ\n)"
+    )
+
+
+def ensure_tables(con: duckdb.DuckDBPyConnection, source: Source) -> None:
+    con.execute(AUDIT_DDL)
+    con.execute(raw_table_ddl(source))
+
+
+def landing_files(source: Source, day: date) -> list[Path]:
+    folder = settings.landing_dir() / source.name / day.isoformat()
+    if not folder.is_dir():
+        return []
+    return sorted(p for p in folder.iterdir() if p.is_file() and not p.name.startswith("."))
+
+
+def _text_expr(column: Column, profile: Profile, present: set[str]) -> str:
+    """The column's value as trimmed text after renames, null markers and value maps."""
+    if column.name in profile.constants:
+        return lit(profile.constants[column.name])
+    src = profile.source_column(column.name)
+    if src.startswith("sql:"):
+        expr = src[4:].strip()
+    elif src in present:
+        expr = f"trim({ident(src)})"
+    else:
+        return "CAST(NULL AS VARCHAR)"
+    nulls = ", ".join(lit(v) for v in profile.null_values)
+    expr = f"CASE WHEN {expr} IN ({nulls}) THEN NULL ELSE {expr} END"
+    mapping = profile.value_maps.get(column.name)
+    if mapping:
+        whens = " ".join(f"WHEN {lit(k)} THEN {lit(v)}" for k, v in mapping.items())
+        expr = f"CASE {expr} {whens} ELSE {expr} END"
+    return expr
+
+
+def _typed_expr(column: Column, text: str, profile: Profile) -> str:
+    if column.type == "TIMESTAMPTZ" and profile.timestamp_format:
+        naive = f"try_strptime({text}, {lit(profile.timestamp_format)})"
+        return f"timezone({lit(profile.timezone)}, {naive})"
+    if column.type == "INTEGER":
+        # TRY_CAST('7.5' AS INTEGER) rounds to 8; a fractional score is a typing error.
+        as_double = f"TRY_CAST({text} AS DOUBLE)"
+        return f"CASE WHEN {as_double} = floor({as_double}) THEN CAST({as_double} AS INTEGER) END"
+    if column.type == "BOOLEAN":
+        return f"TRY_CAST(lower({text}) AS BOOLEAN)"
+    if column.type == "VARCHAR":
+        return text
+    return f"TRY_CAST({text} AS {column.type})"
+
+
+def _reason_expr(source: Source, missing_required: list[str]) -> str:
+    """First failing rule of a typed row, or NULL when the row is valid."""
+    whens = []
+    for c in source.columns:
+        name, raw = ident(c.name), ident("_t_" + c.name)
+        if c.required:
+            whens.append((f"{raw} IS NULL", f"missing required value {c.name}"))
+        if c.type != "VARCHAR":
+            whens.append(
+                (f"{raw} IS NOT NULL AND {name} IS NULL", f"{c.name} is not a valid {c.type}")
+            )
+        if c.allowed:
+            allowed = ", ".join(lit(v) for v in c.allowed)
+            whens.append((f"{name} NOT IN ({allowed})", f"{c.name} not one of {list(c.allowed)}"))
+        if c.low is not None:
+            whens.append((f"{name} < {c.low}", f"{c.name} below {c.low:g}"))
+        if c.high is not None:
+            whens.append((f"{name} > {c.high}", f"{c.name} above {c.high:g}"))
+    whens.extend(source.rules)
+    cases = " ".join(f"WHEN {cond} THEN {lit(reason)}" for cond, reason in whens)
+    if missing_required:
+        file_reason = f"missing required column(s) {missing_required}"
+        return lit(file_reason)
+    return f"CASE {cases} ELSE NULL END"
+
+
+def load_file(
+    con: duckdb.DuckDBPyConnection,
+    source: Source,
+    path: Path,
+    day: date,
+    run_id: str,
+    profile: Profile | None = None,
+) -> FileResult:
+    profile = profile or profile_for_file(path, source.name)
+    result = FileResult(file=str(path), profile=profile.name)
+    con.execute(f"SET TimeZone = {lit(profile.timezone)}")
+    try:
+        present = read_into_temp(con, path, profile)
+    except UnreadableFile as exc:
+        read_raw_lines(con, path, profile)
+        con.execute("UPDATE _unreadable SET reason = ?", [str(exc)])
+        con.execute("CREATE TEMP TABLE _in (_rec BIGINT)")
+        present = []
+    finally:
+        con.execute("SET TimeZone = 'UTC'")
+    _type_rows(con, source, profile, present, result)
+    _classify_and_store(con, source, path, day, run_id, profile, result)
+    return result
+
+
+def _type_rows(
+    con: duckdb.DuckDBPyConnection,
+    source: Source,
+    profile: Profile,
+    present: list[str],
+    result: FileResult,
+) -> None:
+    present_set = set(present)
+    mapped_sources = {profile.source_column(c.name) for c in source.columns}
+    missing_required = [
+        f"{c.name} (export column {profile.source_column(c.name)!r})"
+        for c in source.columns
+        if c.required
+        and c.name not in profile.constants
+        and not profile.source_column(c.name).startswith("sql:")
+        and profile.source_column(c.name) not in present_set
+    ]
+    if missing_required and present:
+        missing_required = [
+            f"{m} in file {Path(result.file).name} with profile {profile.name!r}"
+            for m in missing_required
+        ]
+    extras = [c for c in present if c not in mapped_sources]
+    result.new_columns = extras if profile.name == "canonical" else []
+    texts = {c.name: _text_expr(c, profile, present_set) for c in source.columns}
+    original = (
+        "to_json(struct_pack(" + ", ".join(f"{ident(c)} := {ident(c)}" for c in present) + "))"
+        if present
+        else "CAST(NULL AS JSON)"
+    )
+    extras_json = (
+        "to_json(struct_pack(" + ", ".join(f"{ident(c)} := {ident(c)}" for c in extras) + "))"
+        if extras
+        else "CAST(NULL AS JSON)"
+    )
+    con.execute("SET TimeZone = " + lit(profile.timezone))
+    try:
+        con.execute(
+            "CREATE OR REPLACE TEMP TABLE _text AS SELECT _rec, "
+            + ", ".join(f"{texts[c.name]} AS {ident('_t_' + c.name)}" for c in source.columns)
+            + f", {original} AS _original, {extras_json} AS _extras FROM _in"
+        )
+        typed = ", ".join(
+            f"{_typed_expr(c, ident('_t_' + c.name), profile)} AS {ident(c.name)}"
+            for c in source.columns
+        )
+        con.execute(f"CREATE OR REPLACE TEMP TABLE _typed AS SELECT *, {typed} FROM _text")
+    finally:
+        con.execute("SET TimeZone = 'UTC'")
+    con.execute(
+        "CREATE OR REPLACE TEMP TABLE _checked AS SELECT *, "
+        f"{_reason_expr(source, missing_required)} AS _reason, "
+        "md5(CAST(to_json(struct_pack("
+        + ", ".join(f"{ident(c.name)} := {ident(c.name)}" for c in source.columns)
+        + ")) AS VARCHAR)) AS _row_hash FROM _typed"
+    )
+
+
+def _classify_and_store(
+    con: duckdb.DuckDBPyConnection,
+    source: Source,
+    path: Path,
+    day: date,
+    run_id: str,
+    profile: Profile,
+    result: FileResult,
+) -> None:
+    key = ident(source.key)
+    line_offset = 1 + profile.skip_rows if file_format(path) == "csv" else 0
+    # A duplicate is a valid row whose key and content were already seen: earlier in this
+    # file, or loaded from another file. Same key with other content is a new version.
+    con.execute(
+        f"""
+        CREATE OR REPLACE TEMP TABLE _classified AS
+        SELECT *,
+          CASE
+            WHEN _reason IS NOT NULL THEN 'quarantined'
+            WHEN row_number() OVER (PARTITION BY {key}, _row_hash ORDER BY _rec) > 1
+              THEN 'duplicate'
+            WHEN EXISTS (
+              SELECT 1 FROM raw.{source.table} r
+              WHERE r.{key} = c.{key} AND r._row_hash = c._row_hash
+            ) THEN 'duplicate'
+            ELSE 'loaded'
+          END AS _outcome
+        FROM _checked c
+        """
+    )
+    cols = ", ".join(ident(c.name) for c in source.columns)
+    file_name = str(path)
+    con.execute(
+        f"INSERT INTO raw.{source.table} SELECT {cols}, _extras, ?, _rec + {line_offset}, ?, "
+        "_row_hash, ?, ?, now() FROM _classified WHERE _outcome = 'loaded'",
+        [file_name, day, profile.name, run_id],
+    )
+    con.execute(
+        "INSERT INTO audit.quarantine SELECT ?, ?, ?, _rec + ?, _reason, "
+        "CAST(_original AS VARCHAR), ?, ?, now() FROM _classified WHERE _outcome = 'quarantined'",
+        [source.name, day, file_name, line_offset, profile.name, run_id],
+    )
+    con.execute(
+        "INSERT INTO audit.quarantine SELECT ?, ?, ?, _rec, reason, line, ?, ?, now() "
+        "FROM _unreadable",
+        [source.name, day, file_name, profile.name, run_id],
+    )
+    # Counted from where rows ended up, independently of the classification above, so that
+    # the reconciliation check (read = loaded + quarantined + duplicates) can catch a loss.
+    result.read = con.execute(
+        "SELECT (SELECT count(*) FROM _in) + (SELECT count(*) FROM _unreadable)"
+    ).fetchone()[0]
+    result.loaded = con.execute(
+        f"SELECT count(*) FROM raw.{source.table} WHERE _source_file = ? AND _run_id = ? "
+        "AND _partition_date = ?",
+        [file_name, run_id, day],
+    ).fetchone()[0]
+    result.quarantined = con.execute(
+        "SELECT count(*) FROM audit.quarantine WHERE source_file = ? AND run_id = ? "
+        "AND partition_date = ?",
+        [file_name, run_id, day],
+    ).fetchone()[0]
+    result.duplicates = con.execute(
+        "SELECT count(*) FROM _classified WHERE _outcome = 'duplicate'"
+    ).fetchone()[0]
+    result.reasons = dict(
+        con.execute(
+            "SELECT reason, count(*) FROM audit.quarantine WHERE source_file = ? AND run_id = ? "
+            "GROUP BY 1",
+            [file_name, run_id],
+        ).fetchall()
+    )
+    con.execute(
+        "INSERT INTO audit.load_reconciliation VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, now())",
+        [
+            source.name,
+            day,
+            file_name,
+            profile.name,
+            result.read,
+            result.loaded,
+            result.quarantined,
+            result.duplicates,
+            json.dumps(result.new_columns),
+            run_id,
+        ],
+    )
+
+
+def clear_partition(con: duckdb.DuckDBPyConnection, source: Source, day: date) -> None:
+    con.execute(f"DELETE FROM raw.{source.table} WHERE _partition_date = ?", [day])
+    for table in ("audit.quarantine", "audit.load_reconciliation"):
+        con.execute(f"DELETE FROM {table} WHERE source = ? AND partition_date = ?", [source.name, day])
+
+
+def load_partition(
+    con: duckdb.DuckDBPyConnection, source: Source, day: date, run_id: str
+) -> list[FileResult]:
+    """Replace everything `day`'s landing folder contributed, in one transaction."""
+    ensure_tables(con, source)
+    con.execute("BEGIN TRANSACTION")
+    try:
+        clear_partition(con, source, day)
+        results = [load_file(con, source, p, day, run_id) for p in landing_files(source, day)]
+        con.execute("COMMIT")
+    except Exception:
+        con.execute("ROLLBACK")
+        raise
+    return results

@@ -1,0 +1,126 @@
+"""Mapping profiles: how one vendor's export becomes canonical records.
+
+A profile is a YAML file (see docs/sources.md). Built-in profiles live in
+`cx_pipeline/profiles/`; users add their own in the folder `CX_PROFILES_DIR` names or
+pass a path. A landing file is mapped by the first profile for its source whose `match`
+globs fit the file name (user profiles first), else by `canonical`.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import yaml
+
+BUILTIN_DIR = Path(__file__).resolve().parent.parent / "profiles"
+
+
+class ProfileError(ValueError):
+    pass
+
+
+@dataclass(frozen=True)
+class Profile:
+    name: str
+    sources: tuple[str, ...]
+    path: Path | None = None
+    match: tuple[str, ...] = ()
+    encoding: str = "utf-8"
+    delimiter: str | None = None
+    quote: str | None = None
+    skip_rows: int = 0
+    # canonical column -> export column (or SQL expression when wrapped in `sql:`)
+    columns: dict[str, str] = field(default_factory=dict)
+    value_maps: dict[str, dict[str, str]] = field(default_factory=dict)
+    timestamp_format: str | None = None
+    timezone: str = "UTC"
+    null_values: tuple[str, ...] = ("",)
+    constants: dict[str, str] = field(default_factory=dict)
+
+    def source_column(self, canonical: str) -> str:
+        return self.columns.get(canonical, canonical)
+
+
+def _from_yaml(path: Path) -> Profile:
+    try:
+        raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    except yaml.YAMLError as exc:
+        raise ProfileError(f"profile {path}: not valid YAML: {exc}") from exc
+    if not isinstance(raw, dict):
+        raise ProfileError(f"profile {path}: expected a mapping at the top level")
+    sources = raw.get("sources") or [raw.get("source")]
+    if not sources or sources == [None]:
+        raise ProfileError(f"profile {path}: `source` (surveys, tickets or reviews) is required")
+    known = {
+        "name", "source", "sources", "description", "match", "encoding", "delimiter", "quote",
+        "skip_rows", "columns", "value_maps", "timestamp_format", "timezone", "null_values",
+        "constants",
+    }
+    unknown = set(raw) - known
+    if unknown:
+        raise ProfileError(f"profile {path}: unknown keys {sorted(unknown)}")
+    return Profile(
+        name=raw.get("name", path.stem),
+        sources=tuple(sources),
+        path=path,
+        match=tuple(raw.get("match", ())),
+        encoding=raw.get("encoding", "utf-8"),
+        delimiter=raw.get("delimiter"),
+        quote=raw.get("quote"),
+        skip_rows=int(raw.get("skip_rows", 0)),
+        columns={str(k): str(v) for k, v in (raw.get("columns") or {}).items()},
+        value_maps={
+            str(k): {str(a): str(b) for a, b in v.items()}
+            for k, v in (raw.get("value_maps") or {}).items()
+        },
+        timestamp_format=raw.get("timestamp_format"),
+        timezone=raw.get("timezone", "UTC"),
+        null_values=tuple(str(v) for v in raw.get("null_values", [""])),
+        constants={str(k): str(v) for k, v in (raw.get("constants") or {}).items()},
+    )
+
+
+def _profile_dirs() -> list[Path]:
+    dirs = []
+    user = os.environ.get("CX_PROFILES_DIR")
+    if user:
+        dirs.append(Path(user))
+    dirs.append(BUILTIN_DIR)
+    return dirs
+
+
+def all_profiles(source: str) -> list[Profile]:
+    found = []
+    for folder in _profile_dirs():
+        for path in sorted(folder.glob("*.y*ml")):
+            profile = _from_yaml(path)
+            if source in profile.sources:
+                found.append(profile)
+    return found
+
+
+def load_profile(name_or_path: str, source: str) -> Profile:
+    candidate = Path(name_or_path)
+    if candidate.suffix in (".yaml", ".yml") and candidate.exists():
+        profile = _from_yaml(candidate)
+    else:
+        matches = [p for p in all_profiles(source) if p.name == name_or_path]
+        if not matches:
+            names = sorted({p.name for p in all_profiles(source)})
+            raise ProfileError(
+                f"no profile named {name_or_path!r} for source {source!r}; known: {names}"
+            )
+        profile = matches[0]
+    if source not in profile.sources:
+        raise ProfileError(f"profile {profile.name!r} maps {profile.sources}, not {source!r}")
+    return profile
+
+
+def profile_for_file(path: Path, source: str) -> Profile:
+    for profile in all_profiles(source):
+        if any(fnmatch.fnmatch(path.name, pattern) for pattern in profile.match):
+            return profile
+    return load_profile("canonical", source)

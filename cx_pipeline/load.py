@@ -1,0 +1,122 @@
+"""Materialize partitions of the daily job through Dagster and report what happened."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+
+import dagster as dg
+
+from cx_pipeline import settings
+from cx_pipeline.instance import get_instance
+
+RANGE_START_TAG = "dagster/asset_partition_range_start"
+RANGE_END_TAG = "dagster/asset_partition_range_end"
+
+
+@dataclass
+class LoadOutcome:
+    run_id: str
+    success: bool
+    start: str
+    end: str
+    loaded: dict[str, dict] = field(default_factory=dict)
+    checks: list[dict] = field(default_factory=list)
+    published: bool = False
+    published_tables: dict = field(default_factory=dict)
+
+    @property
+    def failed_blocking(self) -> list[dict]:
+        return [c for c in self.checks if not c["passed"] and c["severity"] == "ERROR"]
+
+    @property
+    def ok(self) -> bool:
+        return self.success and not self.failed_blocking and self.published
+
+
+def landed_days() -> list[str]:
+    days = set()
+    for source in settings.SOURCES:
+        folder = settings.landing_dir() / source
+        if folder.is_dir():
+            for child in folder.iterdir():
+                try:
+                    date.fromisoformat(child.name)
+                except ValueError:
+                    continue
+                if child.is_dir():
+                    days.add(child.name)
+    return sorted(days)
+
+
+def load_range(start: str, end: str, log_level: str = "WARNING") -> LoadOutcome:
+    """One run over the whole range: every asset is a single-run backfill."""
+    instance = get_instance()
+    from cx_pipeline.definitions import defs
+
+    job = defs.resolve_job_def("cx_daily")
+    tags = {RANGE_START_TAG: start, RANGE_END_TAG: end}
+    run_config = {"loggers": {"console": {"config": {"log_level": log_level}}}}
+    if start == end:
+        result = job.execute_in_process(
+            run_config=run_config, instance=instance, partition_key=start, raise_on_error=False
+        )
+    else:
+        result = job.execute_in_process(
+            run_config=run_config, instance=instance, tags=tags, raise_on_error=False
+        )
+    outcome = LoadOutcome(run_id=result.run_id, success=result.success, start=start, end=end)
+    for event in result.get_asset_materialization_events():
+        mat = event.event_specific_data.materialization
+        key = mat.asset_key.to_user_string()
+        meta = {k: v.value for k, v in mat.metadata.items()}
+        if key.startswith("raw/"):
+            outcome.loaded[key] = meta
+        if key == "published/cx_marts":
+            outcome.published = True
+            outcome.published_tables = meta.get("tables", {})
+    for evaluation in result.get_asset_check_evaluations():
+        observed = evaluation.metadata.get("observed_value")
+        outcome.checks.append(
+            {
+                "asset": evaluation.asset_key.to_user_string(),
+                "check": evaluation.check_name,
+                "passed": evaluation.passed,
+                "severity": evaluation.severity.value,
+                "observed_value": observed.value if observed is not None else None,
+            }
+        )
+    return outcome
+
+
+def format_outcome(outcome: LoadOutcome) -> str:
+    lines = [f"run {outcome.run_id}: partitions {outcome.start}..{outcome.end}"]
+    for key, meta in sorted(outcome.loaded.items()):
+        lines.append(
+            f"  {key}: read {meta.get('rows_read', 0)}, loaded {meta.get('rows_loaded', 0)}, "
+            f"quarantined {meta.get('rows_quarantined', 0)}, duplicates "
+            f"{meta.get('rows_duplicate', 0)}"
+        )
+        reasons = meta.get("quarantine_reasons") or {}
+        for reason, count in sorted(reasons.items(), key=lambda kv: -kv[1]):
+            lines.append(f"      quarantined {count}: {reason}")
+    passed = sum(c["passed"] for c in outcome.checks)
+    lines.append(f"checks: {passed} passed, {len(outcome.checks) - passed} failed")
+    for c in outcome.checks:
+        if not c["passed"]:
+            lines.append(
+                f"  FAILED [{c['severity']}] {c['asset']} {c['check']}: "
+                f"observed {c['observed_value']}"
+            )
+    if outcome.published:
+        lines.append(f"published: {settings.published_path()}")
+        for table, rows in sorted(outcome.published_tables.items()):
+            lines.append(f"  {table}: {rows} rows")
+    else:
+        lines.append("NOT published: a blocking check or a step failed; the previous "
+                     "published copy is unchanged")
+    return "\n".join(lines)
+
+
+def run_status(outcome: LoadOutcome) -> dg.DagsterRunStatus:
+    return dg.DagsterRunStatus.SUCCESS if outcome.success else dg.DagsterRunStatus.FAILURE

@@ -1,0 +1,74 @@
+"""Resources: the DuckDB warehouse (one writer at a time) and the dbt CLI."""
+
+from __future__ import annotations
+
+import fcntl
+import os
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import dagster as dg
+import duckdb
+
+from cx_pipeline import settings
+
+WRITER_POOL = "cx_duckdb_writer"
+
+
+class WarehouseResource(dg.ConfigurableResource):
+    """The working DuckDB file under `data_dir` (CX_DATA_DIR unless configured).
+
+    DuckDB allows one writing process per file. Dagster's pool `cx_duckdb_writer` queues
+    runs that write; this resource adds an OS file lock, held while a step writes, so
+    that a CLI load and a daemon-launched run on the same machine also take turns.
+    """
+
+    data_dir: str
+    lock_timeout_seconds: float = 3600.0
+
+    @property
+    def path(self) -> Path:
+        return Path(self.data_dir) / "warehouse" / "cx.duckdb"
+
+    @property
+    def published_path(self) -> Path:
+        return Path(self.data_dir) / "published" / "cx.duckdb"
+
+    @contextmanager
+    def writer_lock(self) -> Iterator[None]:
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        lock_path = self.path.parent / ".writer.lock"
+        with open(lock_path, "a+") as handle:
+            deadline = time.monotonic() + self.lock_timeout_seconds
+            while True:
+                try:
+                    fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                    break
+                except BlockingIOError:
+                    if time.monotonic() > deadline:
+                        raise TimeoutError(f"another process holds {lock_path}") from None
+                    time.sleep(0.5)
+            try:
+                handle.seek(0)
+                handle.truncate()
+                handle.write(str(os.getpid()))
+                handle.flush()
+                yield
+            finally:
+                fcntl.flock(handle, fcntl.LOCK_UN)
+
+    @contextmanager
+    def write(self) -> Iterator[duckdb.DuckDBPyConnection]:
+        with self.writer_lock():
+            con = duckdb.connect(str(self.path))
+            try:
+                con.execute("SET TimeZone = 'UTC'")
+                yield con
+            finally:
+                con.close()
+
+
+def warehouse_resource() -> WarehouseResource:
+    return WarehouseResource(data_dir=str(settings.data_dir()))
