@@ -145,29 +145,39 @@ def _reason_expr(source: Source, missing_required: list[str]) -> str:
     return f"CASE {cases} ELSE NULL END"
 
 
-def load_file(
-    con: duckdb.DuckDBPyConnection,
-    source: Source,
-    path: Path,
-    day: date,
-    run_id: str,
+@dataclass
+class StagedFile:
+    path: Path
+    profile: Profile
+    result: FileResult
+    checked: str
+    unreadable: str
+
+
+def stage_file(
+    con: duckdb.DuckDBPyConnection, source: Source, path: Path, index: int,
     profile: Profile | None = None,
-) -> FileResult:
+) -> StagedFile:
+    """Read and type one file into temp tables; outside any transaction, because a
+    reader error aborts the transaction it happens in."""
     profile = profile or profile_for_file(path, source.name)
     result = FileResult(file=str(path), profile=profile.name)
-    con.execute(f"SET TimeZone = {lit(profile.timezone)}")
     try:
         present = read_into_temp(con, path, profile)
     except UnreadableFile as exc:
         read_raw_lines(con, path, profile)
         con.execute("UPDATE _unreadable SET reason = ?", [str(exc)])
-        con.execute("CREATE TEMP TABLE _in (_rec BIGINT)")
+        con.execute("CREATE OR REPLACE TEMP TABLE _in (_rec BIGINT)")
         present = []
-    finally:
-        con.execute("SET TimeZone = 'UTC'")
     _type_rows(con, source, profile, present, result)
-    _classify_and_store(con, source, path, day, run_id, profile, result)
-    return result
+    staged = StagedFile(path, profile, result, f"_checked_{index}", f"_unreadable_{index}")
+    result.read = con.execute(
+        "SELECT (SELECT count(*) FROM _in) + (SELECT count(*) FROM _unreadable)"
+    ).fetchone()[0]
+    con.execute(f"CREATE OR REPLACE TEMP TABLE {staged.checked} AS SELECT * FROM _checked")
+    con.execute(f"CREATE OR REPLACE TEMP TABLE {staged.unreadable} AS SELECT * FROM _unreadable")
+    con.execute("DROP TABLE IF EXISTS _in; DROP TABLE IF EXISTS _text; DROP TABLE IF EXISTS _typed")
+    return staged
 
 
 def _type_rows(
@@ -228,15 +238,10 @@ def _type_rows(
     )
 
 
-def _classify_and_store(
-    con: duckdb.DuckDBPyConnection,
-    source: Source,
-    path: Path,
-    day: date,
-    run_id: str,
-    profile: Profile,
-    result: FileResult,
-) -> None:
+def store_file(
+    con: duckdb.DuckDBPyConnection, source: Source, staged: StagedFile, day: date, run_id: str
+) -> FileResult:
+    path, profile, result = staged.path, staged.profile, staged.result
     key = ident(source.key)
     line_offset = 1 + profile.skip_rows if file_format(path) == "csv" else 0
     # A duplicate is a valid row whose key and content were already seen: earlier in this
@@ -255,7 +260,7 @@ def _classify_and_store(
             ) THEN 'duplicate'
             ELSE 'loaded'
           END AS _outcome
-        FROM _checked c
+        FROM {staged.checked} c
         """
     )
     cols = ", ".join(ident(c.name) for c in source.columns)
@@ -272,14 +277,11 @@ def _classify_and_store(
     )
     con.execute(
         "INSERT INTO audit.quarantine SELECT ?, ?, ?, _rec, reason, line, ?, ?, now() "
-        "FROM _unreadable",
+        f"FROM {staged.unreadable}",
         [source.name, day, file_name, profile.name, run_id],
     )
     # Counted from where rows ended up, independently of the classification above, so that
     # the reconciliation check (read = loaded + quarantined + duplicates) can catch a loss.
-    result.read = con.execute(
-        "SELECT (SELECT count(*) FROM _in) + (SELECT count(*) FROM _unreadable)"
-    ).fetchone()[0]
     result.loaded = con.execute(
         f"SELECT count(*) FROM raw.{source.table} WHERE _source_file = ? AND _run_id = ? "
         "AND _partition_date = ?",
@@ -315,6 +317,8 @@ def _classify_and_store(
             run_id,
         ],
     )
+    con.execute(f"DROP TABLE {staged.checked}; DROP TABLE {staged.unreadable}")
+    return result
 
 
 def clear_partition(con: duckdb.DuckDBPyConnection, source: Source, day: date) -> None:
@@ -328,10 +332,11 @@ def load_partition(
 ) -> list[FileResult]:
     """Replace everything `day`'s landing folder contributed, in one transaction."""
     ensure_tables(con, source)
+    staged = [stage_file(con, source, p, i) for i, p in enumerate(landing_files(source, day))]
     con.execute("BEGIN TRANSACTION")
     try:
         clear_partition(con, source, day)
-        results = [load_file(con, source, p, day, run_id) for p in landing_files(source, day)]
+        results = [store_file(con, source, f, day, run_id) for f in staged]
         con.execute("COMMIT")
     except Exception:
         con.execute("ROLLBACK")

@@ -98,8 +98,8 @@ def _read_csv(con: duckdb.DuckDBPyConnection, path: Path, profile: Profile) -> N
         raise UnreadableFile(f"{path.name}: not readable as CSV: {_first_line(exc)}") from exc
     # `_rec` of a rejected row is its physical line; of an accepted row, its record index.
     con.execute(
-        "INSERT INTO _unreadable SELECT line, csv_line, "
-        "'unparseable CSV row: ' || error_type || ' (' || error_message || ')' FROM _rejects"
+        "INSERT INTO _unreadable SELECT line, any_value(csv_line), 'unparseable CSV row: ' || "
+        "string_agg(DISTINCT error_type, ', ' ORDER BY error_type) FROM _rejects GROUP BY line"
     )
 
 

@@ -1,0 +1,40 @@
+# Everything installs from this repository's own files into .venv.
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+export DBT_SEND_ANONYMOUS_USAGE_STATS := False
+export DO_NOT_TRACK := 1
+export GX_ANALYTICS_ENABLED := False
+
+.PHONY: demo test lint format dev clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+demo: $(STAMP)
+	$(BIN)/cx-pipeline demo
+
+test: $(STAMP) lint
+	$(BIN)/python -m pytest -q
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: $(STAMP)
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+# The Dagster UI, daemon, schedule and sensor on the same instance the CLI uses.
+dev: $(STAMP)
+	DAGSTER_HOME=$${DAGSTER_HOME:-$$(pwd)/data/dagster_home} $(BIN)/python -c \
+	  "from cx_pipeline.instance import ensure_dagster_home; ensure_dagster_home()"
+	DAGSTER_HOME=$${DAGSTER_HOME:-$$(pwd)/data/dagster_home} $(BIN)/dagster dev -w workspace.yaml
+
+clean:
+	rm -rf $(VENV) dbt_project/target data

@@ -1,0 +1,142 @@
+"""Generated exports → Dagster → dbt on DuckDB → published mart, checked against an
+independent computation over the landing files."""
+
+import hashlib
+import shutil
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+import pytest
+from conftest import cli
+
+SCORE_RANGES = {"nps": (0, 10), "csat": (1, 5), "ces": (1, 7), "overall_satisfaction": (1, 10)}
+
+
+def _valid_scores(frame: pd.DataFrame) -> pd.Series:
+    ok = pd.Series(True, index=frame.index)
+    for column in frame.columns:
+        if column in SCORE_RANGES:
+            low, high = SCORE_RANGES[column]
+        elif column.startswith(("exp_", "per_", "attr_")):
+            low, high = 1, 7
+        else:
+            continue
+        values = pd.to_numeric(frame[column], errors="coerce")
+        ok &= values.isna() | values.between(low, high)
+    return ok
+
+
+def _expected_nps(landing: Path, day: str) -> tuple[float, int]:
+    frames = [pd.read_csv(p, dtype=str) for p in sorted((landing / "surveys" / day).iterdir())]
+    raw = pd.concat(frames, ignore_index=True)
+    valid = raw[_valid_scores(raw)].drop_duplicates()
+    valid = valid.drop_duplicates("response_id", keep="last")
+    role = valid["respondent_role"].fillna("customer")
+    on_day = valid["submitted_at"].str[:10] == day
+    nps = pd.to_numeric(valid.loc[on_day & (role == "customer"), "nps"]).dropna()
+    promoters, detractors = (nps >= 9).sum(), (nps <= 6).sum()
+    return 100.0 * (promoters - detractors) / len(nps), len(nps)
+
+
+def _published(data_dir: Path, sql: str, params=None):
+    con = duckdb.connect(str(data_dir / "published" / "cx.duckdb"), read_only=True)
+    try:
+        return con.execute(sql, params or []).fetchall()
+    finally:
+        con.close()
+
+
+def test_one_partition_end_to_end_nps_matches_independent_computation(tmp_path):
+    cli(tmp_path, "generate", "--start", "2025-03-01", "--days", "2", "--scale", "0.1",
+        "--seed", "5")
+    result = cli(tmp_path, "load", "--date", "2025-03-02")
+    assert "published:" in result.stdout
+
+    expected, n = _expected_nps(tmp_path / "landing", "2025-03-02")
+    rows = _published(
+        tmp_path,
+        "SELECT value, n FROM marts.mart_cx_kpis WHERE grain = 'day' AND kpi = 'nps' "
+        "AND slice_name = 'all' AND period_start = DATE '2025-03-02'",
+    )
+    assert len(rows) == 1
+    assert rows[0][1] == n
+    assert rows[0][0] == pytest.approx(expected, abs=1e-9)
+    # Only the requested partition was loaded.
+    days = _published(
+        tmp_path,
+        "SELECT DISTINCT partition_date FROM audit.load_reconciliation ORDER BY 1",
+    )
+    assert [str(d[0]) for d in days] == ["2025-03-02"]
+
+
+def test_range_loads_in_one_run_and_reconciles(loaded_demo):
+    recon = _published(
+        loaded_demo,
+        "SELECT source, partition_date, rows_read, rows_loaded, rows_quarantined, "
+        "rows_duplicate, run_id FROM audit.load_reconciliation",
+    )
+    assert {r[0] for r in recon} == {"surveys", "tickets", "reviews"}
+    assert {str(r[1]) for r in recon} == {"2025-03-01", "2025-03-02", "2025-03-03"}
+    assert all(r[2] == r[3] + r[4] + r[5] for r in recon)
+    assert len({r[6] for r in recon}) == 1, "a range must load in a single run"
+    # The generator's defects are caught, not loaded.
+    assert sum(r[4] for r in recon) > 0
+    assert sum(r[5] for r in recon) > 0
+    kpis = dict(
+        _published(
+            loaded_demo,
+            "SELECT kpi, count(*) FROM marts.mart_cx_kpis WHERE grain = 'day' "
+            "AND slice_name = 'all' GROUP BY 1",
+        )
+    )
+    for kpi in ("nps", "csat_top2_share", "tickets_created", "rating_mean"):
+        assert kpis.get(kpi) == 3, kpi
+
+
+def test_published_copy_holds_no_raw_personal_data(loaded_demo):
+    schemas = {r[0] for r in _published(loaded_demo, "SELECT schema_name FROM duckdb_tables()")}
+    assert schemas == {"marts", "audit"}
+    columns = {
+        r[0]
+        for r in _published(
+            loaded_demo,
+            "SELECT column_name FROM duckdb_columns() WHERE table_name = 'quarantine'",
+        )
+    }
+    assert "original_row" not in columns and "reason" in columns
+
+
+def test_reloading_a_partition_does_not_double_records(loaded_demo):
+    def counts():
+        con = duckdb.connect(str(loaded_demo / "warehouse" / "cx.duckdb"), read_only=True)
+        try:
+            return [
+                con.execute(f"SELECT count(*) FROM raw.{t}").fetchone()[0]
+                for t in ("survey_responses", "ticket_events", "reviews")
+            ]
+        finally:
+            con.close()
+
+    before = counts()
+    cli(loaded_demo, "load", "--date", "2025-03-02")
+    assert counts() == before
+
+
+def test_blocking_check_failure_stops_downstream_and_keeps_published_file(loaded_demo, tmp_path):
+    data_dir = tmp_path / "cx"
+    shutil.copytree(loaded_demo, data_dir)
+    published = data_dir / "published" / "cx.duckdb"
+    digest = hashlib.sha256(published.read_bytes()).hexdigest()
+    bad_day = data_dir / "landing" / "surveys" / "2025-03-04"
+    bad_day.mkdir(parents=True)
+    lines = ["response_id,submitted_at,nps"]
+    lines += [f"BAD-{i},2025-03-04T10:00:00Z,{15 if i % 2 else 8}" for i in range(40)]
+    (bad_day / "broken.csv").write_text("\n".join(lines) + "\n")
+
+    result = cli(data_dir, "load", "--date", "2025-03-04", check=False)
+
+    assert result.returncode == 1
+    assert "FAILED [ERROR] raw/survey_responses quarantine_share: observed 0.5" in result.stdout
+    assert "NOT published" in result.stdout
+    assert hashlib.sha256(published.read_bytes()).hexdigest() == digest
