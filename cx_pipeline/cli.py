@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 import time
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 
@@ -23,8 +23,12 @@ def cmd_generate(args: argparse.Namespace) -> int:
     _set_data_dir(args.data_dir)
     started = time.monotonic()
     summary = generate(
-        settings.data_dir(), date.fromisoformat(args.start), args.days, scale=args.scale,
-        seed=args.seed, defects=not args.no_defects,
+        settings.data_dir(),
+        date.fromisoformat(args.start),
+        args.days,
+        scale=args.scale,
+        seed=args.seed,
+        defects=not args.no_defects,
     )
     print(
         f"generated {args.days} days from {args.start} into {settings.landing_dir()} in "
@@ -68,7 +72,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
     from cx_pipeline import settings
 
     _set_data_dir(args.data_dir)
-    start = args.start or (datetime.now(timezone.utc).date() - timedelta(days=args.days)).isoformat()
+    start = args.start or (datetime.now(UTC).date() - timedelta(days=args.days)).isoformat()
     args.start = start
     args.no_defects = False
     started = time.monotonic()

@@ -31,8 +31,15 @@ def ensure_manifest(project_dir: Path) -> Path:
         return manifest
     settings.disable_telemetry()
     completed = subprocess.run(
-        [dbt_executable(), "parse", "--quiet", "--project-dir", str(project_dir),
-         "--profiles-dir", str(project_dir)],
+        [
+            dbt_executable(),
+            "parse",
+            "--quiet",
+            "--project-dir",
+            str(project_dir),
+            "--profiles-dir",
+            str(project_dir),
+        ],
         capture_output=True,
         text=True,
         check=False,

@@ -113,8 +113,10 @@ def format_outcome(outcome: LoadOutcome) -> str:
         for table, rows in sorted(outcome.published_tables.items()):
             lines.append(f"  {table}: {rows} rows")
     else:
-        lines.append("NOT published: a blocking check or a step failed; the previous "
-                     "published copy is unchanged")
+        lines.append(
+            "NOT published: a blocking check or a step failed; the previous "
+            "published copy is unchanged"
+        )
     return "\n".join(lines)
 
 

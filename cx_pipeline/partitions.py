@@ -10,10 +10,9 @@ from cx_pipeline import settings
 
 
 def daily_partitions() -> dg.DailyPartitionsDefinition:
-    # end_offset=1: today's folder can be loaded while the day is still being delivered.
-    return dg.DailyPartitionsDefinition(
-        start_date=settings.partitions_start(), end_offset=1, timezone="UTC"
-    )
+    # A day's partition exists once the day is over (UTC): the schedule loads yesterday
+    # at 02:00, and a folder for today waits until then instead of loading half a day.
+    return dg.DailyPartitionsDefinition(start_date=settings.partitions_start(), timezone="UTC")
 
 
 DAILY = daily_partitions()

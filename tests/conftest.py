@@ -36,7 +36,17 @@ def cli(data_dir: Path, *args: str, check: bool = True) -> subprocess.CompletedP
 def loaded_demo(tmp_path_factory) -> Path:
     """Three generated days (with defects), loaded in one Dagster run."""
     data_dir = tmp_path_factory.mktemp("cx_demo")
-    cli(data_dir, "generate", "--start", "2025-03-01", "--days", "3", "--scale", "0.1",
-        "--seed", "11")
+    cli(
+        data_dir,
+        "generate",
+        "--start",
+        "2025-03-03",
+        "--days",
+        "3",
+        "--scale",
+        "0.5",
+        "--seed",
+        "11",
+    )
     cli(data_dir, "load", "--all")
     return data_dir

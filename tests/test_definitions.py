@@ -15,9 +15,18 @@ def test_workspace_definitions_validate(tmp_path):
     env = {**os.environ, "CX_DATA_DIR": str(tmp_path), "DAGSTER_HOME": str(tmp_path)}
     (tmp_path / "dagster.yaml").write_text("telemetry:\n  enabled: false\n")
     completed = subprocess.run(
-        [str(Path(sys.executable).parent / "dagster"), "definitions", "validate",
-         "-w", "workspace.yaml"],
-        cwd=ROOT, env=env, capture_output=True, text=True, timeout=300,
+        [
+            str(Path(sys.executable).parent / "dagster"),
+            "definitions",
+            "validate",
+            "-w",
+            "workspace.yaml",
+        ],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
     )
     assert completed.returncode == 0, completed.stdout + completed.stderr
 
@@ -48,19 +57,26 @@ def test_schedule_requests_yesterdays_partition():
 
 
 def test_sensor_requests_a_partition_when_files_land(tmp_path, monkeypatch):
+    from cx_pipeline.definitions import defs
+
+    repo = defs.get_repository_def()
     monkeypatch.setenv("CX_DATA_DIR", str(tmp_path))
     folder = tmp_path / "landing" / "tickets" / "2025-03-02"
     folder.mkdir(parents=True)
     (folder / "events.csv").write_text("ticket_id\n")
 
-    first = landing_sensor.evaluate_tick(dg.build_sensor_context())
+    first = landing_sensor.evaluate_tick(dg.build_sensor_context(repository_def=repo))
     assert [r.partition_key for r in first.run_requests] == ["2025-03-02"]
 
-    again = landing_sensor.evaluate_tick(dg.build_sensor_context(cursor=first.cursor))
+    again = landing_sensor.evaluate_tick(
+        dg.build_sensor_context(cursor=first.cursor, repository_def=repo)
+    )
     assert again.run_requests == []
 
     other = tmp_path / "landing" / "surveys" / "2025-03-03"
     other.mkdir(parents=True)
     (other / "responses.csv").write_text("response_id\n")
-    later = landing_sensor.evaluate_tick(dg.build_sensor_context(cursor=first.cursor))
+    later = landing_sensor.evaluate_tick(
+        dg.build_sensor_context(cursor=first.cursor, repository_def=repo)
+    )
     assert [r.partition_key for r in later.run_requests] == ["2025-03-03"]

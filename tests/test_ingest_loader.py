@@ -39,17 +39,25 @@ def _reasons(con):
 
 def test_valid_invalid_and_duplicate_rows_each_end_in_one_place(env):
     root, con = env
-    _land(root, "surveys", "a.csv", "\n".join([
-        HEADER,
-        "S1,rel,2025-03-02T10:00:00Z,R1,9,,fine",
-        "S2,rel,2025-03-02T10:00:00Z,R2,11,,nps too high",
-        "S3,rel,2025-03-02T10:00:00Z,R3,8,0,csat zero",
-        "S4,rel,not a date,R4,8,,bad date",
-        "S5,rel,2025-03-02T10:00:00Z,R5,7.5,,fractional",
-        ",rel,2025-03-02T10:00:00Z,R6,7,,no key",
-        "S1,rel,2025-03-02T10:00:00Z,R1,9,,fine",
-        "S7,rel,2099-01-01T10:00:00Z,R7,9,,future",
-    ]) + "\n")
+    _land(
+        root,
+        "surveys",
+        "a.csv",
+        "\n".join(
+            [
+                HEADER,
+                "S1,rel,2025-03-02T10:00:00Z,R1,9,,fine",
+                "S2,rel,2025-03-02T10:00:00Z,R2,11,,nps too high",
+                "S3,rel,2025-03-02T10:00:00Z,R3,8,0,csat zero",
+                "S4,rel,not a date,R4,8,,bad date",
+                "S5,rel,2025-03-02T10:00:00Z,R5,7.5,,fractional",
+                ",rel,2025-03-02T10:00:00Z,R6,7,,no key",
+                "S1,rel,2025-03-02T10:00:00Z,R1,9,,fine",
+                "S7,rel,2099-01-01T10:00:00Z,R7,9,,future",
+            ]
+        )
+        + "\n",
+    )
     [result] = load_partition(con, SURVEYS, DAY, "run-1")
     assert (result.read, result.loaded, result.quarantined, result.duplicates) == (8, 1, 6, 1)
     assert _reasons(con) == {
@@ -88,12 +96,20 @@ def test_rerun_replaces_the_partition_and_redelivery_counts_as_duplicate(env):
 
 def test_ragged_rows_and_unknown_columns(env):
     root, con = env
-    _land(root, "surveys", "a.csv", "\n".join([
-        HEADER + ",loyalty_tier",
-        "S1,rel,2025-03-02T10:00:00Z,R1,9,,ok,gold",
-        "S2,rel,2025-03-02T10:00:00Z,R2,9",
-        "S3,rel,2025-03-02T10:00:00Z,R3,9,,too,many,fields",
-    ]) + "\n")
+    _land(
+        root,
+        "surveys",
+        "a.csv",
+        "\n".join(
+            [
+                HEADER + ",loyalty_tier",
+                "S1,rel,2025-03-02T10:00:00Z,R1,9,,ok,gold",
+                "S2,rel,2025-03-02T10:00:00Z,R2,9",
+                "S3,rel,2025-03-02T10:00:00Z,R3,9,,too,many,fields",
+            ]
+        )
+        + "\n",
+    )
     [result] = load_partition(con, SURVEYS, DAY, "run-1")
     assert (result.read, result.loaded, result.quarantined) == (3, 1, 2)
     assert result.new_columns == ["loyalty_tier"]
@@ -115,10 +131,20 @@ def test_missing_required_column_quarantines_the_file_with_a_clear_reason(env):
 
 def test_jsonl_with_a_broken_line_and_a_non_object(env):
     root, con = env
-    good = {"review_id": "V1", "brand": "Northwind", "published_at": "2025-03-02T08:00:00Z",
-            "rating": 4, "rating_scale_max": 5, "text": "ok"}
-    lines = [json.dumps(good), "{not json", "[1, 2]", json.dumps({**good, "review_id": "V2",
-                                                                  "rating": 6})]
+    good = {
+        "review_id": "V1",
+        "brand": "Northwind",
+        "published_at": "2025-03-02T08:00:00Z",
+        "rating": 4,
+        "rating_scale_max": 5,
+        "text": "ok",
+    }
+    lines = [
+        json.dumps(good),
+        "{not json",
+        "[1, 2]",
+        json.dumps({**good, "review_id": "V2", "rating": 6}),
+    ]
     _land(root, "reviews", "r.jsonl", "\n".join(lines) + "\n")
     [result] = load_partition(con, REVIEWS, DAY, "run-1")
     assert (result.read, result.loaded, result.quarantined) == (4, 1, 3)
@@ -131,7 +157,9 @@ def test_jsonl_with_a_broken_line_and_a_non_object(env):
 
 def test_gzip_csv_and_truncated_gzip(env):
     root, con = env
-    body = "ticket_id,event_id,event_at,event_type,status\nT1,T1-1,2025-03-02T08:00:00Z,created,new\n"
+    body = (
+        "ticket_id,event_id,event_at,event_type,status\nT1,T1-1,2025-03-02T08:00:00Z,created,new\n"
+    )
     _land(root, "tickets", "ok.csv.gz", gzip.compress(body.encode()))
     _land(root, "tickets", "cut.csv.gz", gzip.compress((body * 200).encode())[:60])
     results = {r.file.rsplit("/", 1)[1]: r for r in load_partition(con, TICKETS, DAY, "run-1")}

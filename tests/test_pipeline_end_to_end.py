@@ -2,6 +2,7 @@
 independent computation over the landing files."""
 
 import hashlib
+import math
 import shutil
 from pathlib import Path
 
@@ -27,7 +28,7 @@ def _valid_scores(frame: pd.DataFrame) -> pd.Series:
     return ok
 
 
-def _expected_nps(landing: Path, day: str) -> tuple[float, int]:
+def _expected_nps(landing: Path, day: str) -> tuple[float, int, float]:
     frames = [pd.read_csv(p, dtype=str) for p in sorted((landing / "surveys" / day).iterdir())]
     raw = pd.concat(frames, ignore_index=True)
     valid = raw[_valid_scores(raw)].drop_duplicates()
@@ -36,7 +37,9 @@ def _expected_nps(landing: Path, day: str) -> tuple[float, int]:
     on_day = valid["submitted_at"].str[:10] == day
     nps = pd.to_numeric(valid.loc[on_day & (role == "customer"), "nps"]).dropna()
     promoters, detractors = (nps >= 9).sum(), (nps <= 6).sum()
-    return 100.0 * (promoters - detractors) / len(nps), len(nps)
+    p, d = promoters / len(nps), detractors / len(nps)
+    half_width = 100 * 1.96 * math.sqrt((p + d - (p - d) ** 2) / len(nps))
+    return 100.0 * (p - d), len(nps), half_width
 
 
 def _published(data_dir: Path, sql: str, params=None):
@@ -48,20 +51,32 @@ def _published(data_dir: Path, sql: str, params=None):
 
 
 def test_one_partition_end_to_end_nps_matches_independent_computation(tmp_path):
-    cli(tmp_path, "generate", "--start", "2025-03-01", "--days", "2", "--scale", "0.1",
-        "--seed", "5")
+    cli(
+        tmp_path,
+        "generate",
+        "--start",
+        "2025-03-01",
+        "--days",
+        "2",
+        "--scale",
+        "0.1",
+        "--seed",
+        "5",
+    )
     result = cli(tmp_path, "load", "--date", "2025-03-02")
     assert "published:" in result.stdout
 
-    expected, n = _expected_nps(tmp_path / "landing", "2025-03-02")
+    expected, n, half_width = _expected_nps(tmp_path / "landing", "2025-03-02")
     rows = _published(
         tmp_path,
-        "SELECT value, n FROM marts.mart_cx_kpis WHERE grain = 'day' AND kpi = 'nps' "
+        "SELECT value, n, ci_low, ci_high FROM marts.mart_cx_kpis WHERE grain = 'day' AND kpi = 'nps' "
         "AND slice_name = 'all' AND period_start = DATE '2025-03-02'",
     )
     assert len(rows) == 1
     assert rows[0][1] == n
     assert rows[0][0] == pytest.approx(expected, abs=1e-9)
+    assert rows[0][2] == pytest.approx(expected - half_width, abs=1e-9)
+    assert rows[0][3] == pytest.approx(expected + half_width, abs=1e-9)
     # Only the requested partition was loaded.
     days = _published(
         tmp_path,
@@ -77,7 +92,7 @@ def test_range_loads_in_one_run_and_reconciles(loaded_demo):
         "rows_duplicate, run_id FROM audit.load_reconciliation",
     )
     assert {r[0] for r in recon} == {"surveys", "tickets", "reviews"}
-    assert {str(r[1]) for r in recon} == {"2025-03-01", "2025-03-02", "2025-03-03"}
+    assert {str(r[1]) for r in recon} == {"2025-03-03", "2025-03-04", "2025-03-05"}
     assert all(r[2] == r[3] + r[4] + r[5] for r in recon)
     assert len({r[6] for r in recon}) == 1, "a range must load in a single run"
     # The generator's defects are caught, not loaded.
@@ -119,7 +134,7 @@ def test_reloading_a_partition_does_not_double_records(loaded_demo):
             con.close()
 
     before = counts()
-    cli(loaded_demo, "load", "--date", "2025-03-02")
+    cli(loaded_demo, "load", "--date", "2025-03-04")
     assert counts() == before
 
 
@@ -128,13 +143,13 @@ def test_blocking_check_failure_stops_downstream_and_keeps_published_file(loaded
     shutil.copytree(loaded_demo, data_dir)
     published = data_dir / "published" / "cx.duckdb"
     digest = hashlib.sha256(published.read_bytes()).hexdigest()
-    bad_day = data_dir / "landing" / "surveys" / "2025-03-04"
+    bad_day = data_dir / "landing" / "surveys" / "2025-03-06"
     bad_day.mkdir(parents=True)
     lines = ["response_id,submitted_at,nps"]
-    lines += [f"BAD-{i},2025-03-04T10:00:00Z,{15 if i % 2 else 8}" for i in range(40)]
+    lines += [f"BAD-{i},2025-03-06T10:00:00Z,{15 if i % 2 else 8}" for i in range(40)]
     (bad_day / "broken.csv").write_text("\n".join(lines) + "\n")
 
-    result = cli(data_dir, "load", "--date", "2025-03-04", check=False)
+    result = cli(data_dir, "load", "--date", "2025-03-06", check=False)
 
     assert result.returncode == 1
     assert "FAILED [ERROR] raw/survey_responses quarantine_share: observed 0.5" in result.stdout

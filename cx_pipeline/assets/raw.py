@@ -28,12 +28,19 @@ def _build_raw_asset(source: Source) -> dg.AssetsDefinition:
         pool=WRITER_POOL,
         kinds={"duckdb", "python"},
         check_specs=[
-            dg.AssetCheckSpec("reconciliation", asset=raw_asset_key(source), blocking=True,
-                              description="Per file: rows read = loaded + quarantined + "
-                              "duplicates."),
-            dg.AssetCheckSpec("quarantine_share", asset=raw_asset_key(source), blocking=True,
-                              description="No file and no day has more than "
-                              "CX_QUARANTINE_MAX_SHARE (default 5%) of its rows quarantined."),
+            dg.AssetCheckSpec(
+                "reconciliation",
+                asset=raw_asset_key(source),
+                blocking=True,
+                description="Per file: rows read = loaded + quarantined + duplicates.",
+            ),
+            dg.AssetCheckSpec(
+                "quarantine_share",
+                asset=raw_asset_key(source),
+                blocking=True,
+                description="No file and no day has more than "
+                "CX_QUARANTINE_MAX_SHARE (default 5%) of its rows quarantined.",
+            ),
         ],
         description=(
             f"{source.name.capitalize()} exports of landing/{source.name}/<date>/ mapped to "
@@ -52,7 +59,9 @@ def _build_raw_asset(source: Source) -> dg.AssetsDefinition:
                 for r in load_partition(con, source, day, context.run_id):
                     files += 1
                     totals.update(
-                        read=r.read, loaded=r.loaded, quarantined=r.quarantined,
+                        read=r.read,
+                        loaded=r.loaded,
+                        quarantined=r.quarantined,
                         duplicates=r.duplicates,
                     )
                     reasons.update(r.reasons)
@@ -74,7 +83,7 @@ def _build_raw_asset(source: Source) -> dg.AssetsDefinition:
                 "rows_duplicate": totals["duplicates"],
                 "quarantine_reasons": dg.MetadataValue.json(dict(reasons)),
                 "new_columns": dg.MetadataValue.json(sorted(new_columns)),
-            }
+            },
         )
 
     _raw.__name__ = f"raw_{source.table}"

@@ -10,7 +10,9 @@ DIMENSIONS = {"tangibles": 4, "reliability": 5, "responsiveness": 4, "assurance"
 DRIVERS = ("product", "price", "channel", "staff", "competition")
 
 SERVQUAL_ITEMS = [
-    f"{kind}_{dim}_{n}" for kind in ("exp", "per") for dim, k in DIMENSIONS.items()
+    f"{kind}_{dim}_{n}"
+    for kind in ("exp", "per")
+    for dim, k in DIMENSIONS.items()
     for n in range(1, k + 1)
 ]
 
@@ -91,8 +93,16 @@ TICKETS = Source(
             "event_type",
             required=True,
             allowed=(
-                "created", "assigned", "agent_reply", "customer_reply", "internal_note",
-                "status_change", "solved", "reopened", "closed", "satisfaction_rated",
+                "created",
+                "assigned",
+                "agent_reply",
+                "customer_reply",
+                "internal_note",
+                "status_change",
+                "solved",
+                "reopened",
+                "closed",
+                "satisfaction_rated",
             ),
         ),
         Column("status", allowed=("new", "open", "pending", "hold", "solved", "closed")),

@@ -155,7 +155,10 @@ class StagedFile:
 
 
 def stage_file(
-    con: duckdb.DuckDBPyConnection, source: Source, path: Path, index: int,
+    con: duckdb.DuckDBPyConnection,
+    source: Source,
+    path: Path,
+    index: int,
     profile: Profile | None = None,
 ) -> StagedFile:
     """Read and type one file into temp tables; outside any transaction, because a
@@ -324,7 +327,9 @@ def store_file(
 def clear_partition(con: duckdb.DuckDBPyConnection, source: Source, day: date) -> None:
     con.execute(f"DELETE FROM raw.{source.table} WHERE _partition_date = ?", [day])
     for table in ("audit.quarantine", "audit.load_reconciliation"):
-        con.execute(f"DELETE FROM {table} WHERE source = ? AND partition_date = ?", [source.name, day])
+        con.execute(
+            f"DELETE FROM {table} WHERE source = ? AND partition_date = ?", [source.name, day]
+        )
 
 
 def load_partition(

@@ -55,8 +55,20 @@ def _from_yaml(path: Path) -> Profile:
     if not sources or sources == [None]:
         raise ProfileError(f"profile {path}: `source` (surveys, tickets or reviews) is required")
     known = {
-        "name", "source", "sources", "description", "match", "encoding", "delimiter", "quote",
-        "skip_rows", "columns", "value_maps", "timestamp_format", "timezone", "null_values",
+        "name",
+        "source",
+        "sources",
+        "description",
+        "match",
+        "encoding",
+        "delimiter",
+        "quote",
+        "skip_rows",
+        "columns",
+        "value_maps",
+        "timestamp_format",
+        "timezone",
+        "null_values",
         "constants",
     }
     unknown = set(raw) - known

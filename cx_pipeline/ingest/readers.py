@@ -135,9 +135,7 @@ def _json_records_to_in(con: duckdb.DuckDBPyConnection) -> None:
             "WHERE _rec NOT IN (SELECT _rec FROM _unreadable) ORDER BY k"
         ).fetchall()
     ]
-    projections = ", ".join(
-        f"CAST(line AS JSON) ->> {_lit(k)} AS {_ident(k)}" for k in keys
-    )
+    projections = ", ".join(f"CAST(line AS JSON) ->> {_lit(k)} AS {_ident(k)}" for k in keys)
     con.execute(
         f"CREATE TEMP TABLE _in AS SELECT _rec{', ' if keys else ''}{projections} FROM _lines "
         "WHERE _rec NOT IN (SELECT _rec FROM _unreadable)"
@@ -149,8 +147,10 @@ def read_raw_lines(con: duckdb.DuckDBPyConnection, path: Path, profile: Profile)
     """Fallback for an unreadable file: every line goes to `_unreadable` as text."""
     con.execute("DROP TABLE IF EXISTS _in; DROP TABLE IF EXISTS _unreadable")
     try:
-        con.execute(f"CREATE TEMP TABLE _unreadable AS SELECT _rec, line, '' AS reason "
-                    f"FROM ({_read_lines_sql(path, profile)})")
+        con.execute(
+            f"CREATE TEMP TABLE _unreadable AS SELECT _rec, line, '' AS reason "
+            f"FROM ({_read_lines_sql(path, profile)})"
+        )
     except duckdb.Error:
         # Not even decodable as lines (e.g. a truncated gzip): keep the file's bytes.
         con.execute("CREATE TEMP TABLE _unreadable (_rec BIGINT, line VARCHAR, reason VARCHAR)")

@@ -1,0 +1,25 @@
+"""Independent random streams derived from one seed.
+
+Each part of the generator draws from its own stream so that changing one part (or switching
+defects off) does not shift the numbers every other part sees. Stream keys are fixed integers,
+not hash() of names: string hashing is salted per process and would break reproducibility.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+_STREAM_KEYS: dict[str, int] = {
+    "customers": 1,
+    "agents": 2,
+    "tickets": 3,
+    "surveys": 4,
+    "reviews": 5,
+    "texts": 6,
+    "defects": 7,
+    "ids": 8,
+}
+
+
+def stream(seed: int, name: str) -> np.random.Generator:
+    return np.random.default_rng([int(seed), _STREAM_KEYS[name]])

@@ -1,0 +1,55 @@
+"""Write delivered records into `landing/<source>/<YYYY-MM-DD>/` files, one file per day.
+
+Every day gets a file even when empty, so a loader can tell "no records" from "not delivered".
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+
+def _day_slices(df: pd.DataFrame, n_days: int):
+    df = df.sort_values(["_day", "_ord"], kind="stable")
+    bounds = np.searchsorted(df["_day"].to_numpy(), np.arange(n_days + 1), side="left")
+    for i in range(n_days):
+        yield i, df.iloc[bounds[i] : bounds[i + 1]]
+
+
+def _path(landing: Path, source: str, stem: str, day: dt.date, ext: str) -> Path:
+    folder = landing / source / day.isoformat()
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder / f"{stem}_{day.isoformat()}.{ext}"
+
+
+def write_csv(
+    df: pd.DataFrame,
+    columns: list[str],
+    dates: list[dt.date],
+    landing: Path,
+    source: str,
+    stem: str,
+) -> int:
+    for i, part in _day_slices(df, len(dates)):
+        path = _path(landing, source, stem, dates[i], "csv")
+        part[columns].to_csv(path, index=False, lineterminator="\n", encoding="utf-8")
+    return len(dates)
+
+
+def write_jsonl(
+    df: pd.DataFrame,
+    columns: list[str],
+    dates: list[dt.date],
+    landing: Path,
+    source: str,
+    stem: str,
+) -> int:
+    for i, part in _day_slices(df, len(dates)):
+        path = _path(landing, source, stem, dates[i], "jsonl")
+        body = part[columns].to_json(orient="records", lines=True, force_ascii=False)
+        # pandas renders an empty frame as a lone newline; an empty file is clearer.
+        path.write_text(body if len(part) else "", encoding="utf-8")
+    return len(dates)

@@ -1,0 +1,254 @@
+"""Tests of the synthetic landing-file generator (cx_pipeline.generate)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from cx_pipeline.generate import generate
+
+START = dt.date(2024, 11, 25)
+LANGS = {"en", "pt", "es", "hu", "lt"}
+
+SERVQUAL = {"tangibles": 4, "reliability": 5, "responsiveness": 4, "assurance": 4, "empathy": 5}
+SURVEY_COLUMNS = (
+    "response_id,survey_id,submitted_at,respondent_id,respondent_role,channel,touchpoint,"
+    "segment,region,product,ticket_id,language,nps,csat,ces,overall_satisfaction"
+).split(",")
+SURVEY_COLUMNS += [f"exp_{d}_{i}" for d, k in SERVQUAL.items() for i in range(1, k + 1)]
+SURVEY_COLUMNS += [f"per_{d}_{i}" for d, k in SERVQUAL.items() for i in range(1, k + 1)]
+SURVEY_COLUMNS += [f"attr_{a}" for a in ("product", "price", "channel", "staff", "competition")]
+SURVEY_COLUMNS += ["comment", "suggestion"]
+TICKET_COLUMNS = (
+    "ticket_id,event_id,event_at,event_type,status,actor_role,agent_id,channel,priority,"
+    "category,product,customer_id,segment,satisfaction"
+).split(",")
+REVIEW_KEYS = (
+    "review_id,platform,brand,is_own_brand,published_at,rating,rating_scale_max,title,text,"
+    "language,author,product,location,reply_at,reply_text"
+).split(",")
+
+
+def _read_csvs(root: Path, source: str) -> pd.DataFrame:
+    files = sorted((root / "landing" / source).glob("*/*.csv"))
+    frames = []
+    for f in files:
+        df = pd.read_csv(f, dtype=str, keep_default_na=False, na_values=[""])
+        df["_folder"] = f.parent.name
+        frames.append(df)
+    return pd.concat(frames, ignore_index=True)
+
+
+def _read_reviews(root: Path) -> pd.DataFrame:
+    rows = []
+    for f in sorted((root / "landing" / "reviews").glob("*/*.jsonl")):
+        for line in f.read_text(encoding="utf-8").splitlines():
+            rec = json.loads(line)
+            assert list(rec) == REVIEW_KEYS
+            rec["_folder"] = f.parent.name
+            rows.append(rec)
+    return pd.DataFrame(rows)
+
+
+def _hashes(root: Path) -> dict[str, str]:
+    return {
+        str(p.relative_to(root)): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(root.rglob("*"))
+        if p.is_file()
+    }
+
+
+@pytest.fixture(scope="module")
+def clean(tmp_path_factory) -> tuple[Path, dict]:
+    root = tmp_path_factory.mktemp("clean")
+    return root, generate(root, START, days=10, scale=0.3, seed=7, defects=False)
+
+
+@pytest.fixture(scope="module")
+def dirty(tmp_path_factory) -> tuple[Path, dict]:
+    root = tmp_path_factory.mktemp("dirty")
+    return root, generate(root, START, days=21, scale=0.8, seed=11, defects=True)
+
+
+def test_tiny_run_layout_and_summary(tmp_path):
+    summary = generate(tmp_path, START, days=1, scale=0.05)
+    day = START.isoformat()
+    for rel in (
+        f"surveys/{day}/survey_responses_{day}.csv",
+        f"tickets/{day}/ticket_events_{day}.csv",
+        f"reviews/{day}/reviews_{day}.jsonl",
+    ):
+        assert (tmp_path / "landing" / rel).is_file()
+    assert summary["files"] == 3
+    assert set(summary) == {"surveys", "tickets", "reviews", "files", "defects"}
+    assert summary["tickets"] > 0 and summary["surveys"] > 0 and summary["reviews"] > 0
+
+
+def test_same_seed_is_byte_identical_and_other_seed_differs(tmp_path):
+    args = dict(start=START, days=3, scale=0.1)
+    generate(tmp_path / "a", seed=5, **args)
+    generate(tmp_path / "b", seed=5, **args)
+    generate(tmp_path / "c", seed=6, **args)
+    a, b, c = (_hashes(tmp_path / x) for x in "abc")
+    assert a == b
+    assert a.keys() == c.keys()
+    assert all(a[k] != c[k] for k in a)
+
+
+def test_volume_scales_linearly(tmp_path):
+    one = generate(tmp_path / "one", START, days=4, scale=0.25, seed=3)
+    two = generate(tmp_path / "two", START, days=4, scale=0.5, seed=3)
+    for source in ("surveys", "tickets", "reviews"):
+        assert 1.7 < two[source] / one[source] < 2.3, source
+
+
+def test_columns_exact(clean):
+    root, _ = clean
+    for f in (root / "landing" / "surveys").glob("*/*.csv"):
+        assert f.read_text(encoding="utf-8").splitlines()[0].split(",") == SURVEY_COLUMNS
+    for f in (root / "landing" / "tickets").glob("*/*.csv"):
+        assert f.read_text(encoding="utf-8").splitlines()[0].split(",") == TICKET_COLUMNS
+    _read_reviews(root)  # asserts key order per record
+
+
+def test_scores_are_integers_and_timestamps_iso_utc(clean):
+    root, _ = clean
+    surveys = _read_csvs(root, "surveys")
+    for col in ("nps", "csat", "ces", "exp_tangibles_1", "attr_staff"):
+        assert surveys[col].dropna().str.fullmatch(r"\d+").all(), col
+    ts = r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ"
+    assert surveys["submitted_at"].str.fullmatch(ts).all()
+    assert _read_csvs(root, "tickets")["event_at"].str.fullmatch(ts).all()
+    reviews = _read_reviews(root)
+    assert reviews["published_at"].str.fullmatch(ts).all()
+    assert reviews["reply_at"].dropna().str.fullmatch(ts).all()
+
+
+def test_languages_present_in_free_text(clean):
+    root, _ = clean
+    surveys = _read_csvs(root, "surveys")
+    assert LANGS <= set(surveys.loc[surveys["comment"].notna(), "language"])
+    reviews = _read_reviews(root)
+    assert LANGS <= set(reviews.loc[reviews["text"].notna(), "language"])
+    hu = " ".join(reviews.loc[reviews["language"] == "hu", "text"])
+    lt = " ".join(reviews.loc[reviews["language"] == "lt", "text"])
+    assert any(ch in hu for ch in "őű") and any(ch in lt for ch in "ąčėįšųūž")
+
+
+def test_clean_run_has_no_defects(clean):
+    root, summary = clean
+    assert all(v == 0 for v in summary["defects"].values())
+    surveys = _read_csvs(root, "surveys")
+    assert surveys["response_id"].is_unique
+    assert (surveys["submitted_at"].str[:10] == surveys["_folder"]).all()
+    assert pd.to_numeric(surveys["nps"]).dropna().between(0, 10).all()
+    assert pd.to_numeric(surveys["csat"]).dropna().between(1, 5).all()
+    assert pd.to_numeric(surveys["ces"]).dropna().between(1, 7).all()
+    tickets = _read_csvs(root, "tickets")
+    assert tickets["event_id"].is_unique
+    assert (tickets["event_at"].str[:10] == tickets["_folder"]).all()
+    reviews = _read_reviews(root)
+    assert (reviews["rating"] >= 1).all()
+    assert (reviews["rating"] <= reviews["rating_scale_max"]).all()
+    counts = reviews["review_id"].value_counts()
+    assert counts.max() <= 2
+    repeated = reviews[reviews["review_id"].isin(counts[counts == 2].index)]
+    assert len(repeated) > 0
+    same = [k for k in REVIEW_KEYS if k not in ("reply_at", "reply_text")]
+    assert (repeated.groupby("review_id")[same].nunique(dropna=False) == 1).all().all()
+    for _, pair in repeated.groupby("review_id"):
+        first, second = pair.sort_values("_folder").to_dict("records")
+        assert pd.isna(first["reply_at"]) and not pd.isna(second["reply_at"])
+        assert second["reply_at"][:10] == second["_folder"] > first["_folder"]
+
+
+def test_dirty_run_has_every_defect_kind(dirty):
+    root, summary = dirty
+    assert all(summary["defects"][k] > 0 for k in summary["defects"]), summary["defects"]
+    surveys = _read_csvs(root, "surveys")
+    assert surveys.duplicated(subset=SURVEY_COLUMNS + ["_folder"]).any()
+    keys = surveys.drop_duplicates(subset=["response_id", "_folder"])
+    assert keys["response_id"].duplicated().any()  # re-delivered on a later day
+    first = surveys.groupby("response_id").agg(
+        folder=("_folder", "min"), at=("submitted_at", "first")
+    )
+    lag = (pd.to_datetime(first["folder"]) - pd.to_datetime(first["at"].str[:10])).dt.days
+    assert lag.between(1, 5).any() and lag.between(0, 5).all()
+    nps, csat = pd.to_numeric(surveys["nps"]), pd.to_numeric(surveys["csat"])
+    ces = pd.to_numeric(surveys["ces"])
+    assert (nps > 10).any() or (csat < 1).any() or (csat > 5).any() or (ces > 7).any()
+    tickets = _read_csvs(root, "tickets")
+    assert tickets.duplicated(subset=TICKET_COLUMNS).any()
+    reviews = _read_reviews(root)
+    five = reviews[reviews["rating_scale_max"] == 5]
+    assert ((five["rating"] < 1) | (five["rating"] > 5)).any()
+    assert reviews.drop(columns="_folder").duplicated().any()
+    total = sum(summary["defects"].values())
+    assert total < 0.01 * (summary["surveys"] + summary["tickets"] + summary["reviews"])
+
+
+def test_ticket_lifecycles(clean):
+    root, _ = clean
+    events = _read_csvs(root, "tickets")
+    events["seq"] = events["event_id"].str.rsplit("-", n=1).str[1].astype(int)
+    events = events.sort_values(["ticket_id", "seq"])
+    assert events["ticket_id"].str.fullmatch(r"T\d{8}").all()
+    assert events["customer_id"].str.fullmatch(r"C\d+").all()
+    first = events.groupby("ticket_id").head(1)
+    assert (first["event_type"] == "created").all()
+    assert (first["seq"] == 1).all()
+    ts = pd.to_datetime(events["event_at"])
+    assert (ts.groupby(events["ticket_id"]).diff().dropna() >= pd.Timedelta(0)).all()
+    assert events.groupby("ticket_id")["segment"].nunique().max() == 1
+
+    solved_seq = events[events["event_type"] == "solved"].groupby("ticket_id")["seq"].min()
+    replies = events[events["event_type"] == "agent_reply"].join(
+        solved_seq.rename("solved_at"), on="ticket_id"
+    )
+    before = replies[replies["seq"] < replies["solved_at"]].groupby("ticket_id").size()
+    one_touch = (before.reindex(solved_seq.index, fill_value=0) == 1).mean()
+    assert 0.5 <= one_touch <= 0.8
+    agent_created = (first["actor_role"] == "agent").mean()
+    assert 0.0 < agent_created < 0.08
+
+
+def test_post_ticket_surveys_refer_to_solved_tickets(dirty):
+    root, _ = dirty
+    surveys = _read_csvs(root, "surveys")
+    events = _read_csvs(root, "tickets")
+    post = surveys[surveys["survey_id"] == "post_ticket"]
+    assert len(post) > 0 and post["ticket_id"].notna().all()
+    assert post["ticket_id"].isin(set(events["ticket_id"])).all()
+    solved = events[events["event_type"] == "solved"].groupby("ticket_id")["event_at"].max()
+    assert (post["submitted_at"].to_numpy() > solved.reindex(post["ticket_id"]).to_numpy()).all()
+    customer = events.drop_duplicates("ticket_id").set_index("ticket_id")["customer_id"]
+    assert (
+        post["respondent_id"].to_numpy() == customer.reindex(post["ticket_id"]).to_numpy()
+    ).all()
+    other = surveys[surveys["survey_id"] != "post_ticket"]
+    assert other["ticket_id"].isna().all()
+    share = surveys["survey_id"].value_counts(normalize=True)
+    assert 0.4 < share["relationship"] < 0.6 and 0.08 < share["servqual"] < 0.22
+
+
+def test_servqual_structure(dirty):
+    root, _ = dirty
+    surveys = _read_csvs(root, "surveys")
+    sq = surveys[surveys["survey_id"] == "servqual"]
+    per_cols = [c for c in SURVEY_COLUMNS if c.startswith("per_")]
+    managers = sq[sq["respondent_role"] == "manager"]
+    assert len(managers) > 0 and managers[per_cols].isna().all().all()
+    customers = sq[sq["respondent_role"] == "customer"]
+
+    def gap(dim: str) -> float:
+        cols = [c for c in SURVEY_COLUMNS if c.endswith(f"_{dim}_1")]
+        exp, per = (pd.to_numeric(customers[c]) for c in cols)
+        return float((per - exp).mean())
+
+    assert gap("responsiveness") < gap("reliability") < 0
+    assert gap("tangibles") > gap("empathy")
