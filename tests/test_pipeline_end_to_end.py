@@ -69,7 +69,8 @@ def test_one_partition_end_to_end_nps_matches_independent_computation(tmp_path):
     expected, n, half_width = _expected_nps(tmp_path / "landing", "2025-03-02")
     rows = _published(
         tmp_path,
-        "SELECT value, n, ci_low, ci_high FROM marts.mart_cx_kpis WHERE grain = 'day' AND kpi = 'nps' "
+        "SELECT value, n, ci_low, ci_high FROM marts.mart_cx_kpis WHERE grain = 'day' "
+        "AND kpi = 'nps' "
         "AND slice_name = 'all' AND period_start = DATE '2025-03-02'",
     )
     assert len(rows) == 1
