@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -24,9 +25,14 @@ def _newest_source_mtime(project_dir: Path) -> float:
     return max((p.stat().st_mtime for p in paths if p.is_file()), default=0.0)
 
 
+def target_dir(project_dir: Path) -> Path:
+    """dbt's target folder; CX_DBT_TARGET_PATH lets two checkouts' runs not share one."""
+    return Path(os.environ.get("CX_DBT_TARGET_PATH", project_dir / "target")).resolve()
+
+
 def ensure_manifest(project_dir: Path) -> Path:
     """Parse the project when its manifest is missing or older than its sources."""
-    manifest = project_dir / "target" / "manifest.json"
+    manifest = target_dir(project_dir) / "manifest.json"
     if manifest.exists() and manifest.stat().st_mtime >= _newest_source_mtime(project_dir):
         return manifest
     settings.disable_telemetry()
@@ -39,6 +45,8 @@ def ensure_manifest(project_dir: Path) -> Path:
             str(project_dir),
             "--profiles-dir",
             str(project_dir),
+            "--target-path",
+            str(manifest.parent),
         ],
         capture_output=True,
         text=True,
@@ -52,4 +60,6 @@ def ensure_manifest(project_dir: Path) -> Path:
 def cx_dbt_project() -> DbtProject:
     project_dir = settings.dbt_project_dir()
     ensure_manifest(project_dir)
-    return DbtProject(project_dir=project_dir, profiles_dir=project_dir)
+    return DbtProject(
+        project_dir=project_dir, profiles_dir=project_dir, target_path=target_dir(project_dir)
+    )
