@@ -86,6 +86,18 @@ def cmd_demo(args: argparse.Namespace) -> int:
     return code
 
 
+def cmd_validate(args: argparse.Namespace) -> int:
+    from cx_pipeline.validate import format_report, validate_file
+
+    path = Path(args.file)
+    if not path.is_file():
+        print(f"no such file: {path}")
+        return 2
+    report = validate_file(path, args.source, args.profile)
+    print(format_report(report))
+    return 0 if report.ok else 1
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="cx-pipeline", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
@@ -115,6 +127,11 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument("--scale", type=float, default=1.0)
     demo.add_argument("--seed", type=int, default=42)
     demo.set_defaults(func=cmd_demo)
+    val = sub.add_parser("validate", help="check one export without loading it")
+    val.add_argument("file")
+    val.add_argument("--source", required=True, choices=["surveys", "tickets", "reviews"])
+    val.add_argument("--profile", help="profile name or YAML path (default: by file name)")
+    val.set_defaults(func=cmd_validate)
     return parser
 
 

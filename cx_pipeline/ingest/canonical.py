@@ -38,6 +38,8 @@ class Source:
     pii: tuple[str, ...] = field(default_factory=tuple)
     # (SQL condition that makes a typed row invalid, reason stored in quarantine)
     rules: tuple[tuple[str, str], ...] = field(default_factory=tuple)
+    # free-text columns the language is detected from when the export gives none
+    text_columns: tuple[str, ...] = field(default_factory=tuple)
 
     @property
     def column_names(self) -> list[str]:
@@ -54,6 +56,7 @@ SURVEYS = Source(
     key="response_id",
     event_time="submitted_at",
     pii=("respondent_id",),
+    text_columns=("comment", "suggestion"),
     columns=(
         Column("response_id", required=True),
         Column("survey_id"),
@@ -71,8 +74,10 @@ SURVEYS = Source(
         _score("csat", 1, 5),
         _score("ces", 1, 7),
         _score("overall_satisfaction", 1, 10),
-        *(_score(item, 1, 7) for item in SERVQUAL_ITEMS),
-        *(_score(f"attr_{d}", 1, 7) for d in DRIVERS),
+        # Item and attribute scores may be rescaled from another scale (e.g. 0-100), so
+        # they are not whole numbers in general.
+        *(Column(item, "DOUBLE", low=1, high=7) for item in SERVQUAL_ITEMS),
+        *(Column(f"attr_{d}", "DOUBLE", low=1, high=7) for d in DRIVERS),
         Column("comment"),
         Column("suggestion"),
     ),
@@ -116,7 +121,16 @@ TICKETS = Source(
         Column("segment"),
         Column("satisfaction"),
     ),
-    rules=(("event_at > now() + INTERVAL 1 DAY", "event_at in the future"),),
+    rules=(
+        ("event_at > now() + INTERVAL 1 DAY", "event_at in the future"),
+        # Checked within the delivered file: a ticket's creation delivered earlier is in
+        # another file, and staging orders by time anyway.
+        (
+            "event_at < min(CASE WHEN event_type = 'created' THEN event_at END) "
+            "OVER (PARTITION BY ticket_id)",
+            "event before its ticket's creation",
+        ),
+    ),
 )
 
 REVIEWS = Source(
@@ -125,6 +139,7 @@ REVIEWS = Source(
     key="review_id",
     event_time="published_at",
     pii=("author",),
+    text_columns=("title", "text"),
     columns=(
         Column("review_id", required=True),
         Column("platform"),

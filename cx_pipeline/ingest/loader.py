@@ -17,11 +17,13 @@ from pathlib import Path
 import duckdb
 
 from cx_pipeline import settings
-from cx_pipeline.ingest.canonical import Column, Source
-from cx_pipeline.ingest.profiles import Profile, profile_for_file
+from cx_pipeline.ingest.canonical import Source
+from cx_pipeline.ingest.mapping import canonical_value_expr, ident, map_rows
+from cx_pipeline.ingest.profiles import Profile, is_context_file, profile_for_file
 from cx_pipeline.ingest.readers import (
     UnreadableFile,
     file_format,
+    join_context,
     read_into_temp,
     read_raw_lines,
 )
@@ -54,14 +56,6 @@ class FileResult:
     reasons: dict[str, int] = field(default_factory=dict)
 
 
-def ident(name: str) -> str:
-    return '"' + name.replace('"', '""') + '"'
-
-
-def lit(value: str) -> str:
-    return "'" + value.replace("'", "''") + "'"
-
-
 def raw_table_ddl(source: Source) -> str:
     cols = ",\n    ".join(f"{ident(c.name)} {c.type}" for c in source.columns)
     return (
@@ -81,68 +75,11 @@ def landing_files(source: Source, day: date) -> list[Path]:
     folder = settings.landing_dir() / source.name / day.isoformat()
     if not folder.is_dir():
         return []
-    return sorted(p for p in folder.iterdir() if p.is_file() and not p.name.startswith("."))
-
-
-def _text_expr(column: Column, profile: Profile, present: set[str]) -> str:
-    """The column's value as trimmed text after renames, null markers and value maps."""
-    if column.name in profile.constants:
-        return lit(profile.constants[column.name])
-    src = profile.source_column(column.name)
-    if src.startswith("sql:"):
-        expr = src[4:].strip()
-    elif src in present:
-        expr = f"trim({ident(src)})"
-    else:
-        return "CAST(NULL AS VARCHAR)"
-    nulls = ", ".join(lit(v) for v in profile.null_values)
-    expr = f"CASE WHEN {expr} IN ({nulls}) THEN NULL ELSE {expr} END"
-    mapping = profile.value_maps.get(column.name)
-    if mapping:
-        whens = " ".join(f"WHEN {lit(k)} THEN {lit(v)}" for k, v in mapping.items())
-        expr = f"CASE {expr} {whens} ELSE {expr} END"
-    return expr
-
-
-def _typed_expr(column: Column, text: str, profile: Profile) -> str:
-    if column.type == "TIMESTAMPTZ" and profile.timestamp_format:
-        naive = f"try_strptime({text}, {lit(profile.timestamp_format)})"
-        return f"timezone({lit(profile.timezone)}, {naive})"
-    if column.type == "INTEGER":
-        # TRY_CAST('7.5' AS INTEGER) rounds to 8; a fractional score is a typing error.
-        as_double = f"TRY_CAST({text} AS DOUBLE)"
-        return f"CASE WHEN {as_double} = floor({as_double}) THEN CAST({as_double} AS INTEGER) END"
-    if column.type == "BOOLEAN":
-        return f"TRY_CAST(lower({text}) AS BOOLEAN)"
-    if column.type == "VARCHAR":
-        return text
-    return f"TRY_CAST({text} AS {column.type})"
-
-
-def _reason_expr(source: Source, missing_required: list[str]) -> str:
-    """First failing rule of a typed row, or NULL when the row is valid."""
-    whens = []
-    for c in source.columns:
-        name, raw = ident(c.name), ident("_t_" + c.name)
-        if c.required:
-            whens.append((f"{raw} IS NULL", f"missing required value {c.name}"))
-        if c.type != "VARCHAR":
-            whens.append(
-                (f"{raw} IS NOT NULL AND {name} IS NULL", f"{c.name} is not a valid {c.type}")
-            )
-        if c.allowed:
-            allowed = ", ".join(lit(v) for v in c.allowed)
-            whens.append((f"{name} NOT IN ({allowed})", f"{c.name} not one of {list(c.allowed)}"))
-        if c.low is not None:
-            whens.append((f"{name} < {c.low}", f"{c.name} below {c.low:g}"))
-        if c.high is not None:
-            whens.append((f"{name} > {c.high}", f"{c.name} above {c.high:g}"))
-    whens.extend(source.rules)
-    cases = " ".join(f"WHEN {cond} THEN {lit(reason)}" for cond, reason in whens)
-    if missing_required:
-        file_reason = f"missing required column(s) {missing_required}"
-        return lit(file_reason)
-    return f"CASE {cases} ELSE NULL END"
+    return sorted(
+        p
+        for p in folder.iterdir()
+        if p.is_file() and not p.name.startswith(".") and not is_context_file(p, source.name)
+    )
 
 
 @dataclass
@@ -159,6 +96,7 @@ def stage_file(
     source: Source,
     path: Path,
     index: int,
+    day: date,
     profile: Profile | None = None,
 ) -> StagedFile:
     """Read and type one file into temp tables; outside any transaction, because a
@@ -167,78 +105,22 @@ def stage_file(
     result = FileResult(file=str(path), profile=profile.name)
     try:
         present = read_into_temp(con, path, profile)
+        present += join_context(con, path, profile)
     except UnreadableFile as exc:
         read_raw_lines(con, path, profile)
         con.execute("UPDATE _unreadable SET reason = ?", [str(exc)])
         con.execute("CREATE OR REPLACE TEMP TABLE _in (_rec BIGINT)")
         present = []
-    _type_rows(con, source, profile, present, result)
+    extras = map_rows(con, source, profile, present, path, day)
+    result.new_columns = extras
     staged = StagedFile(path, profile, result, f"_checked_{index}", f"_unreadable_{index}")
     result.read = con.execute(
         "SELECT (SELECT count(*) FROM _in) + (SELECT count(*) FROM _unreadable)"
     ).fetchone()[0]
     con.execute(f"CREATE OR REPLACE TEMP TABLE {staged.checked} AS SELECT * FROM _checked")
     con.execute(f"CREATE OR REPLACE TEMP TABLE {staged.unreadable} AS SELECT * FROM _unreadable")
-    con.execute("DROP TABLE IF EXISTS _in; DROP TABLE IF EXISTS _text; DROP TABLE IF EXISTS _typed")
+    con.execute("DROP TABLE IF EXISTS _in; DROP TABLE IF EXISTS _checked")
     return staged
-
-
-def _type_rows(
-    con: duckdb.DuckDBPyConnection,
-    source: Source,
-    profile: Profile,
-    present: list[str],
-    result: FileResult,
-) -> None:
-    present_set = set(present)
-    mapped_sources = {profile.source_column(c.name) for c in source.columns}
-    missing_required = [
-        f"{c.name} (export column {profile.source_column(c.name)!r})"
-        for c in source.columns
-        if c.required
-        and c.name not in profile.constants
-        and not profile.source_column(c.name).startswith("sql:")
-        and profile.source_column(c.name) not in present_set
-    ]
-    if missing_required and present:
-        missing_required = [
-            f"{m} in file {Path(result.file).name} with profile {profile.name!r}"
-            for m in missing_required
-        ]
-    extras = [c for c in present if c not in mapped_sources]
-    result.new_columns = extras if profile.name == "canonical" else []
-    texts = {c.name: _text_expr(c, profile, present_set) for c in source.columns}
-    original = (
-        "to_json(struct_pack(" + ", ".join(f"{ident(c)} := {ident(c)}" for c in present) + "))"
-        if present
-        else "CAST(NULL AS JSON)"
-    )
-    extras_json = (
-        "to_json(struct_pack(" + ", ".join(f"{ident(c)} := {ident(c)}" for c in extras) + "))"
-        if extras
-        else "CAST(NULL AS JSON)"
-    )
-    con.execute("SET TimeZone = " + lit(profile.timezone))
-    try:
-        con.execute(
-            "CREATE OR REPLACE TEMP TABLE _text AS SELECT _rec, "
-            + ", ".join(f"{texts[c.name]} AS {ident('_t_' + c.name)}" for c in source.columns)
-            + f", {original} AS _original, {extras_json} AS _extras FROM _in"
-        )
-        typed = ", ".join(
-            f"{_typed_expr(c, ident('_t_' + c.name), profile)} AS {ident(c.name)}"
-            for c in source.columns
-        )
-        con.execute(f"CREATE OR REPLACE TEMP TABLE _typed AS SELECT *, {typed} FROM _text")
-    finally:
-        con.execute("SET TimeZone = 'UTC'")
-    con.execute(
-        "CREATE OR REPLACE TEMP TABLE _checked AS SELECT *, "
-        f"{_reason_expr(source, missing_required)} AS _reason, "
-        "md5(CAST(to_json(struct_pack("
-        + ", ".join(f"{ident(c.name)} := {ident(c.name)}" for c in source.columns)
-        + ")) AS VARCHAR)) AS _row_hash FROM _typed"
-    )
 
 
 def store_file(
@@ -266,7 +148,7 @@ def store_file(
         FROM {staged.checked} c
         """
     )
-    cols = ", ".join(ident(c.name) for c in source.columns)
+    cols = ", ".join(canonical_value_expr(c, profile) for c in source.columns)
     file_name = str(path)
     con.execute(
         f"INSERT INTO raw.{source.table} SELECT {cols}, _extras, ?, _rec + {line_offset}, ?, "
@@ -337,7 +219,7 @@ def load_partition(
 ) -> list[FileResult]:
     """Replace everything `day`'s landing folder contributed, in one transaction."""
     ensure_tables(con, source)
-    staged = [stage_file(con, source, p, i) for i, p in enumerate(landing_files(source, day))]
+    staged = [stage_file(con, source, p, i, day) for i, p in enumerate(landing_files(source, day))]
     con.execute("BEGIN TRANSACTION")
     try:
         clear_partition(con, source, day)

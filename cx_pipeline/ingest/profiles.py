@@ -39,6 +39,14 @@ class Profile:
     timezone: str = "UTC"
     null_values: tuple[str, ...] = ("",)
     constants: dict[str, str] = field(default_factory=dict)
+    # canonical column -> SQL over the mapped (text) canonical columns, `src.<export
+    # column>`, `_rec` (line/record number) and `_partition_date`; window functions allowed
+    derive: dict[str, str] = field(default_factory=dict)
+    # canonical column glob -> [low, high]: the export's scale, rescaled to the canonical one
+    scales: dict[str, tuple[float, float]] = field(default_factory=dict)
+    # a lookup file delivered in the same folder, joined on a key; its columns are
+    # available as `ctx_<column>` (and kept in _extras when not mapped)
+    context: dict[str, str] = field(default_factory=dict)
 
     def source_column(self, canonical: str) -> str:
         return self.columns.get(canonical, canonical)
@@ -70,11 +78,14 @@ def _from_yaml(path: Path) -> Profile:
         "timezone",
         "null_values",
         "constants",
+        "derive",
+        "scales",
+        "context",
     }
     unknown = set(raw) - known
     if unknown:
         raise ProfileError(f"profile {path}: unknown keys {sorted(unknown)}")
-    return Profile(
+    profile = Profile(
         name=raw.get("name", path.stem),
         sources=tuple(sources),
         path=path,
@@ -92,7 +103,13 @@ def _from_yaml(path: Path) -> Profile:
         timezone=raw.get("timezone", "UTC"),
         null_values=tuple(str(v) for v in raw.get("null_values", [""])),
         constants={str(k): str(v) for k, v in (raw.get("constants") or {}).items()},
+        derive={str(k): str(v) for k, v in (raw.get("derive") or {}).items()},
+        scales={str(k): (float(v[0]), float(v[1])) for k, v in (raw.get("scales") or {}).items()},
+        context={str(k): str(v) for k, v in (raw.get("context") or {}).items()},
     )
+    if profile.context and not {"file", "key"} <= set(profile.context):
+        raise ProfileError(f"profile {path}: context needs `file` (a glob) and `key`")
+    return profile
 
 
 def _profile_dirs() -> list[Path]:
@@ -129,6 +146,13 @@ def load_profile(name_or_path: str, source: str) -> Profile:
     if source not in profile.sources:
         raise ProfileError(f"profile {profile.name!r} maps {profile.sources}, not {source!r}")
     return profile
+
+
+def is_context_file(path: Path, source: str) -> bool:
+    """A lookup file a profile joins (e.g. Olist's orders), not records to load."""
+    return any(
+        fnmatch.fnmatch(path.name, p.context["file"]) for p in all_profiles(source) if p.context
+    )
 
 
 def profile_for_file(path: Path, source: str) -> Profile:

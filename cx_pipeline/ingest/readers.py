@@ -167,3 +167,26 @@ def _ident(name: str) -> str:
 
 def _first_line(exc: Exception) -> str:
     return str(exc).strip().splitlines()[0]
+
+
+def join_context(con: duckdb.DuckDBPyConnection, path: Path, profile: Profile) -> list[str]:
+    """Left-join the profile's context file (same folder) onto `_in`; return its columns."""
+    if not profile.context:
+        return []
+    matches = sorted(path.parent.glob(profile.context["file"]))
+    if not matches:
+        return []
+    key = profile.context["key"]
+    con.execute(
+        "CREATE OR REPLACE TEMP TABLE _ctx AS SELECT * FROM read_csv("
+        f"{_lit(str(matches[0]))}, all_varchar=true, header=true)"
+    )
+    columns = [c for c in _columns(con, "_ctx") if c != key]
+    renamed = ", ".join(f"x.{_ident(c)} AS {_ident('ctx_' + c)}" for c in columns)
+    con.execute(
+        f"CREATE OR REPLACE TEMP TABLE _in AS SELECT i.*, {renamed} FROM _in i "
+        f"LEFT JOIN (SELECT DISTINCT ON ({_ident(key)}) * FROM _ctx) x "
+        f"ON i.{_ident(key)} = x.{_ident(key)} ORDER BY i._rec"
+    )
+    con.execute("DROP TABLE _ctx")
+    return ["ctx_" + c for c in columns]

@@ -1,0 +1,220 @@
+"""Map a file's text columns to typed canonical columns with the profile, in SQL.
+
+Input: temp table `_in` (text columns of the export plus `_rec`). Output: temp table
+`_checked` with, per row, the canonical columns typed, the first failing rule's reason
+(`_reason`, NULL when valid), `_row_hash` over the canonical values, `_original` (the row
+as exported) and `_extras` (unmapped columns as JSON).
+
+Steps, each one statement over the whole file: renames and constants → null markers →
+value maps → derived columns (SQL the profile writes, window functions allowed) →
+casting with the profile's timestamp format and time zone → rules → rescaling of scores
+declared on another scale.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+from datetime import date
+from pathlib import Path
+
+import duckdb
+
+from cx_pipeline.ingest import language
+from cx_pipeline.ingest.canonical import Column, Source
+from cx_pipeline.ingest.profiles import Profile
+
+
+def ident(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+def lit(value: str) -> str:
+    return "'" + value.replace("'", "''") + "'"
+
+
+def text_expr(column: Column, profile: Profile, present: set[str]) -> str:
+    """The column's value as trimmed text after renames, null markers and value maps."""
+    if column.name in profile.constants:
+        return lit(profile.constants[column.name])
+    src = profile.source_column(column.name)
+    if src.startswith("sql:"):
+        expr = f"CAST(({src[4:].strip()}) AS VARCHAR)"
+    elif src in present:
+        expr = f"trim({ident(src)})"
+    else:
+        return "CAST(NULL AS VARCHAR)"
+    nulls = ", ".join(lit(v) for v in profile.null_values)
+    expr = f"CASE WHEN {expr} IN ({nulls}) THEN NULL ELSE {expr} END"
+    mapping = profile.value_maps.get(column.name)
+    if mapping:
+        whens = " ".join(f"WHEN {lit(k)} THEN {lit(v)}" for k, v in mapping.items())
+        expr = f"CASE {expr} {whens} ELSE {expr} END"
+    return expr
+
+
+def typed_expr(column: Column, text: str, profile: Profile) -> str:
+    if column.type == "TIMESTAMPTZ":
+        if profile.timestamp_format:
+            naive = f"try_strptime({text}, {lit(profile.timestamp_format)})"
+            return f"timezone({lit(profile.timezone)}, {naive})"
+        return f"TRY_CAST({text} AS TIMESTAMPTZ)"
+    if column.type == "INTEGER":
+        # TRY_CAST('7.5' AS INTEGER) rounds to 8; a fractional score is a typing error.
+        as_double = f"TRY_CAST({text} AS DOUBLE)"
+        return f"CASE WHEN {as_double} = floor({as_double}) THEN CAST({as_double} AS INTEGER) END"
+    if column.type == "BOOLEAN":
+        return f"TRY_CAST(lower({text}) AS BOOLEAN)"
+    if column.type == "VARCHAR":
+        return text
+    return f"TRY_CAST({text} AS {column.type})"
+
+
+def declared_scale(column: Column, profile: Profile) -> tuple[float, float] | None:
+    """The (low, high) scale the export uses for a score column, when the profile says."""
+    for pattern, bounds in profile.scales.items():
+        if fnmatch.fnmatch(column.name, pattern):
+            return float(bounds[0]), float(bounds[1])
+    return None
+
+
+def reason_expr(source: Source, profile: Profile, file_reason: str | None) -> str:
+    """First failing rule of a typed row, or NULL when the row is valid."""
+    if file_reason:
+        return lit(file_reason)
+    whens = []
+    for c in source.columns:
+        name, raw = ident(c.name), ident("_t_" + c.name)
+        if c.required:
+            whens.append((f"{raw} IS NULL", f"missing required value {c.name}"))
+        if c.type != "VARCHAR":
+            whens.append(
+                (f"{raw} IS NOT NULL AND {name} IS NULL", f"{c.name} is not a valid {c.type}")
+            )
+        if c.allowed:
+            allowed = ", ".join(lit(v) for v in c.allowed)
+            whens.append((f"{name} NOT IN ({allowed})", f"{c.name} not one of {list(c.allowed)}"))
+        low, high = declared_scale(c, profile) or (c.low, c.high)
+        if low is not None:
+            whens.append((f"{name} < {low}", f"{c.name} below {low:g}"))
+        if high is not None:
+            whens.append((f"{name} > {high}", f"{c.name} above {high:g}"))
+    whens.extend(source.rules)
+    cases = " ".join(f"WHEN {cond} THEN {lit(reason)}" for cond, reason in whens)
+    return f"CASE {cases} ELSE NULL END"
+
+
+def canonical_value_expr(column: Column, profile: Profile) -> str:
+    """The stored value: scores declared on another scale are rescaled linearly to the
+    canonical one (e.g. 0-100 → 1-7), so that every survey compares."""
+    scale = declared_scale(column, profile)
+    if scale is None or column.low is None or column.high is None:
+        return ident(column.name)
+    low, high = scale
+    return (
+        f"CAST({column.low} + ({ident(column.name)} - {low}) * "
+        f"{column.high - column.low} / {high - low} AS {column.type})"
+    )
+
+
+def _missing_required(source: Source, profile: Profile, present: set[str]) -> list[str]:
+    return [
+        f"{c.name} (export column {profile.source_column(c.name)!r})"
+        for c in source.columns
+        if c.required
+        and c.name not in profile.constants
+        and c.name not in profile.derive
+        and not profile.source_column(c.name).startswith("sql:")
+        and profile.source_column(c.name) not in present
+    ]
+
+
+def _struct(columns: list[str]) -> str:
+    if not columns:
+        return "CAST(NULL AS JSON)"
+    return "to_json(struct_pack(" + ", ".join(f"{ident(c)} := {ident(c)}" for c in columns) + "))"
+
+
+def _detect_missing_languages(con: duckdb.DuckDBPyConnection, source: Source) -> None:
+    function = language.register(con)
+    text = " || ' ' || ".join(f"coalesce({ident(c)}, '')" for c in source.text_columns)
+    con.execute(f"UPDATE _text0 SET language = {function}({text}) WHERE language IS NULL")
+
+
+def map_rows(
+    con: duckdb.DuckDBPyConnection,
+    source: Source,
+    profile: Profile,
+    present: list[str],
+    path: Path,
+    day: date,
+) -> list[str]:
+    """Build `_checked` from `_in`; return the export's columns the profile does not map."""
+    present_set = set(present)
+    mapped = {profile.source_column(c.name) for c in source.columns}
+    extras = [c for c in present if c not in mapped]
+    missing = _missing_required(source, profile, present_set)
+    file_reason = None
+    if missing and present:
+        file_reason = (
+            f"missing required column(s) {missing} in file {path.name} with profile "
+            f"{profile.name!r}"
+        )
+    elif not present:
+        file_reason = "file has no readable columns"
+    src = (
+        "struct_pack(" + ", ".join(f"{ident(c)} := {ident(c)}" for c in present) + ")"
+        if present
+        else "CAST(NULL AS VARCHAR)"
+    )
+    con.execute(f"SET TimeZone = {lit(profile.timezone)}")
+    try:
+        con.execute(
+            "CREATE OR REPLACE TEMP TABLE _text0 AS SELECT _rec, "
+            f"DATE {lit(day.isoformat())} AS _partition_date, {src} AS src, "
+            + ", ".join(
+                f"{text_expr(c, profile, present_set)} AS {ident(c.name)}" for c in source.columns
+            )
+            + f", {_struct(present)} AS _original, {_struct(extras)} AS _extras FROM _in"
+        )
+        canonical = set(source.column_names)
+        for name, expression in profile.derive.items():
+            # Each derived column may use the ones derived before it; names that are not
+            # canonical columns are helpers, dropped after mapping.
+            value = f"CAST(({expression}) AS VARCHAR)"
+            projection = (
+                f"* REPLACE ({value} AS {ident(name)})"
+                if name in canonical
+                else f"*, {value} AS {ident(name)}"
+            )
+            con.execute(f"CREATE OR REPLACE TEMP TABLE _text0 AS SELECT {projection} FROM _text0")
+        if source.text_columns:
+            _detect_missing_languages(con, source)
+        kept = [n for n in profile.derive if n not in canonical and not n.startswith("_")]
+        if kept:
+            # Derived facts that are not canonical columns (e.g. late_delivery) are kept.
+            pairs = ", ".join(f"{lit(n)}, {ident(n)}" for n in kept)
+            con.execute(
+                "UPDATE _text0 SET _extras = json_merge_patch(coalesce(_extras, '{}'), "
+                f"json_object({pairs}))"
+            )
+        con.execute(
+            "CREATE OR REPLACE TEMP TABLE _typed AS SELECT _rec, _original, _extras, "
+            + ", ".join(f"{ident(c.name)} AS {ident('_t_' + c.name)}" for c in source.columns)
+            + ", "
+            + ", ".join(
+                f"{typed_expr(c, ident(c.name), profile)} AS {ident(c.name)}"
+                for c in source.columns
+            )
+            + " FROM _text0"
+        )
+    finally:
+        con.execute("SET TimeZone = 'UTC'")
+    con.execute(
+        "CREATE OR REPLACE TEMP TABLE _checked AS SELECT *, "
+        f"{reason_expr(source, profile, file_reason)} AS _reason, "
+        "md5(CAST(to_json(struct_pack("
+        + ", ".join(f"{ident(c.name)} := {ident(c.name)}" for c in source.columns)
+        + ")) AS VARCHAR)) AS _row_hash FROM _typed"
+    )
+    con.execute("DROP TABLE IF EXISTS _text0; DROP TABLE IF EXISTS _typed")
+    return extras
