@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 import time
+import warnings
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
@@ -61,6 +62,13 @@ def cmd_load(args: argparse.Namespace) -> int:
     if window is None:
         print(f"nothing to load: no dated folders under {settings.landing_dir()}")
         return 1
+    if settings.pii_salt()[1]:
+        print(
+            "WARNING: CX_PII_SALT is not set: personal ids are hashed with the public demo "
+            "salt, which anyone can reverse by hashing guesses. Set CX_PII_SALT to a secret "
+            "for real data.",
+            file=sys.stderr,
+        )
     started = time.monotonic()
     outcome = load_range(*window)
     print(format_outcome(outcome))
@@ -139,6 +147,8 @@ def main(argv: list[str] | None = None) -> int:
     from cx_pipeline import settings
 
     settings.disable_telemetry()
+    warnings.filterwarnings("ignore", message=".*is currently in beta.*")
+    warnings.filterwarnings("ignore", message=".*is currently in preview.*")
     args = build_parser().parse_args(argv)
     return args.func(args)
 

@@ -8,7 +8,9 @@ from datetime import date
 import dagster as dg
 
 from cx_pipeline import settings
+from cx_pipeline.alerts import dispatch
 from cx_pipeline.instance import get_instance
+from cx_pipeline.run_alerts import run_failed_alert
 
 RANGE_START_TAG = "dagster/asset_partition_range_start"
 RANGE_END_TAG = "dagster/asset_partition_range_end"
@@ -24,6 +26,7 @@ class LoadOutcome:
     checks: list[dict] = field(default_factory=list)
     published: bool = False
     published_tables: dict = field(default_factory=dict)
+    step_seconds: dict[str, float] = field(default_factory=dict)
 
     @property
     def failed_blocking(self) -> list[dict]:
@@ -66,6 +69,11 @@ def load_range(start: str, end: str, log_level: str = "WARNING") -> LoadOutcome:
             run_config=run_config, instance=instance, tags=tags, raise_on_error=False
         )
     outcome = LoadOutcome(run_id=result.run_id, success=result.success, start=start, end=end)
+    outcome.step_seconds = _step_seconds(result)
+    if not result.success:
+        failed = [e.step_key for e in result.all_events if e.is_step_failure and e.step_key]
+        partition = start if start == end else f"{start}..{end}"
+        dispatch([run_failed_alert(result.run_id, partition, f"failed steps: {failed}")])
     for event in result.get_asset_materialization_events():
         mat = event.event_specific_data.materialization
         key = mat.asset_key.to_user_string()
@@ -89,6 +97,17 @@ def load_range(start: str, end: str, log_level: str = "WARNING") -> LoadOutcome:
     return outcome
 
 
+def _step_seconds(result) -> dict[str, float]:
+    seconds = {}
+    for event in result.all_events:
+        if event.is_step_success or event.is_step_failure:
+            data = event.event_specific_data
+            duration = getattr(data, "duration_ms", None)
+            if duration is not None:
+                seconds[event.step_key] = round(duration / 1000, 2)
+    return seconds
+
+
 def format_outcome(outcome: LoadOutcome) -> str:
     lines = [f"run {outcome.run_id}: partitions {outcome.start}..{outcome.end}"]
     for key, meta in sorted(outcome.loaded.items()):
@@ -108,6 +127,13 @@ def format_outcome(outcome: LoadOutcome) -> str:
                 f"  FAILED [{c['severity']}] {c['asset']} {c['check']}: "
                 f"observed {c['observed_value']}"
             )
+    if outcome.step_seconds:
+        lines.append(
+            "step seconds: "
+            + ", ".join(f"{k} {v}" for k, v in sorted(outcome.step_seconds.items()))
+        )
+    if outcome.checks and any(not c["passed"] for c in outcome.checks) or not outcome.success:
+        lines.append(f"alerts: {settings.alerts_path()}")
     if outcome.published:
         lines.append(f"published: {settings.published_path()}")
         for table, rows in sorted(outcome.published_tables.items()):

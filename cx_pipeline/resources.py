@@ -15,6 +15,8 @@ import duckdb
 from cx_pipeline import settings
 
 WRITER_POOL = "cx_duckdb_writer"
+# Lock depth per warehouse file held by this process (steps run in one thread).
+_HELD: dict[str, int] = {}
 
 
 class WarehouseResource(dg.ConfigurableResource):
@@ -38,6 +40,14 @@ class WarehouseResource(dg.ConfigurableResource):
 
     @contextmanager
     def writer_lock(self) -> Iterator[None]:
+        # Re-entrant within a process: a step holding the lock may open the file again.
+        if _HELD.get(str(self.path), 0):
+            _HELD[str(self.path)] += 1
+            try:
+                yield
+            finally:
+                _HELD[str(self.path)] -= 1
+            return
         self.path.parent.mkdir(parents=True, exist_ok=True)
         lock_path = self.path.parent / ".writer.lock"
         with open(lock_path, "a+") as handle:
@@ -50,6 +60,7 @@ class WarehouseResource(dg.ConfigurableResource):
                     if time.monotonic() > deadline:
                         raise TimeoutError(f"another process holds {lock_path}") from None
                     time.sleep(0.5)
+            _HELD[str(self.path)] = 1
             try:
                 handle.seek(0)
                 handle.truncate()
@@ -57,6 +68,7 @@ class WarehouseResource(dg.ConfigurableResource):
                 handle.flush()
                 yield
             finally:
+                _HELD[str(self.path)] = 0
                 fcntl.flock(handle, fcntl.LOCK_UN)
 
     @contextmanager

@@ -2,6 +2,7 @@
 independent computation over the landing files."""
 
 import hashlib
+import json
 import math
 import shutil
 from pathlib import Path
@@ -10,6 +11,7 @@ import duckdb
 import pandas as pd
 import pytest
 from conftest import cli
+from servers import HttpSink, SmtpSink
 
 SCORE_RANGES = {"nps": (0, 10), "csat": (1, 5), "ces": (1, 7), "overall_satisfaction": (1, 10)}
 
@@ -139,7 +141,9 @@ def test_reloading_a_partition_does_not_double_records(loaded_demo):
     assert counts() == before
 
 
-def test_blocking_check_failure_stops_downstream_and_keeps_published_file(loaded_demo, tmp_path):
+def test_blocking_check_failure_stops_downstream_alerts_and_keeps_published_file(
+    loaded_demo, tmp_path, monkeypatch
+):
     data_dir = tmp_path / "cx"
     shutil.copytree(loaded_demo, data_dir)
     published = data_dir / "published" / "cx.duckdb"
@@ -150,9 +154,48 @@ def test_blocking_check_failure_stops_downstream_and_keeps_published_file(loaded
     lines += [f"BAD-{i},2025-03-06T10:00:00Z,{15 if i % 2 else 8}" for i in range(40)]
     (bad_day / "broken.csv").write_text("\n".join(lines) + "\n")
 
-    result = cli(data_dir, "load", "--date", "2025-03-06", check=False)
+    with HttpSink() as webhook, SmtpSink() as smtp:
+        monkeypatch.setenv("CX_ALERT_WEBHOOK_URL", webhook.url)
+        monkeypatch.setenv("CX_ALERT_SMTP_HOST", "127.0.0.1")
+        monkeypatch.setenv("CX_ALERT_SMTP_PORT", str(smtp.port))
+        monkeypatch.setenv("CX_ALERT_SMTP_TO", "oncall@example.com")
+        result = cli(data_dir, "load", "--date", "2025-03-06", check=False)
 
     assert result.returncode == 1
     assert "FAILED [ERROR] raw/survey_responses quarantine_share: observed 0.5" in result.stdout
     assert "NOT published" in result.stdout
     assert hashlib.sha256(published.read_bytes()).hexdigest() == digest
+    # Downstream of the failed blocking check nothing materialized in this run.
+    con = duckdb.connect(str(data_dir / "warehouse" / "cx.duckdb"), read_only=True)
+    try:
+        days = con.execute(
+            "SELECT count(*) FROM marts.mart_cx_kpis WHERE period_start = DATE '2025-03-06'"
+        ).fetchone()[0]
+        stored = con.execute(
+            "SELECT passed, observed_value FROM audit.check_results "
+            "WHERE check_name = 'quarantine_share' AND partition = '2025-03-06' "
+            "AND asset = 'raw/survey_responses'"
+        ).fetchall()
+    finally:
+        con.close()
+    assert days == 0
+    assert stored == [(False, "0.5")]
+
+    alerts = [
+        json.loads(line) for line in (data_dir / "alerts" / "alerts.jsonl").read_text().splitlines()
+    ]
+    check_alerts = [a for a in alerts if a["check"] == "quarantine_share"]
+    assert len(check_alerts) == 1
+    assert check_alerts[0]["asset"] == "raw/survey_responses"
+    assert check_alerts[0]["partition"] == "2025-03-06"
+    assert check_alerts[0]["observed_value"] == 0.5
+    posted = [p for p in webhook.posts if p["check"] == "quarantine_share"]
+    assert len(posted) == 1
+    assert (posted[0]["asset"], posted[0]["partition"], posted[0]["observed_value"]) == (
+        "raw/survey_responses",
+        "2025-03-06",
+        0.5,
+    )
+    mail = "\n".join(smtp.messages)
+    for text in ("raw/survey_responses", "2025-03-06", "quarantine_share", "0.5"):
+        assert text in mail

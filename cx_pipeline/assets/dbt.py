@@ -7,6 +7,7 @@ from typing import Any
 import dagster as dg
 from dagster_dbt import DagsterDbtTranslator, DbtCliResource, dbt_assets
 
+from cx_pipeline.check_audit import partition_label, record_and_alert, to_record
 from cx_pipeline.dbt_project import cx_dbt_project
 from cx_pipeline.partitions import DAILY
 from cx_pipeline.resources import WRITER_POOL, WarehouseResource
@@ -43,4 +44,38 @@ def cx_dbt_models(
     window = context.partition_key_range
     dbt_vars = {"cx_partition_start": window.start, "cx_partition_end": window.end}
     with warehouse.writer_lock():
-        yield from dbt.cli(["build", "--vars", json.dumps(dbt_vars)], context=context).stream()
+        invocation = dbt.cli(
+            ["build", "--vars", json.dumps(dbt_vars)], context=context, raise_on_error=False
+        )
+        checks = []
+        for event in invocation.stream():
+            if isinstance(event, dg.AssetCheckResult):
+                checks.append(event)
+            yield event
+        # dbt holds the DuckDB file while it runs: record the checks once it is done.
+        with warehouse.write() as con:
+            record_and_alert(
+                con,
+                [to_record(c) for c in checks],
+                partition_label(context),
+                context.run_id,
+                context.log,
+            )
+    if not invocation.is_successful():
+        raise dg.Failure(
+            description="dbt build failed (a model or an error-severity test); "
+            "downstream assets are not materialized",
+            metadata={"failures": dg.MetadataValue.json(_failures(invocation))},
+        )
+
+
+def _failures(invocation) -> list[str]:
+    try:
+        results = invocation.get_artifact("run_results.json")["results"]
+    except Exception:  # the artifact is missing when dbt died before writing it
+        return []
+    return [
+        f"{r['unique_id']}: {r['status']} {r.get('message') or ''}".strip()
+        for r in results
+        if r["status"] in ("error", "fail")
+    ][:50]

@@ -9,6 +9,7 @@ from collections import Counter
 import dagster as dg
 
 from cx_pipeline import settings
+from cx_pipeline.check_audit import partition_label, record_and_alert, to_record
 from cx_pipeline.ingest.canonical import SOURCES, Source
 from cx_pipeline.ingest.loader import load_partition
 from cx_pipeline.partitions import DAILY, days_in_range
@@ -67,6 +68,13 @@ def _build_raw_asset(source: Source) -> dg.AssetsDefinition:
                     reasons.update(r.reasons)
                     new_columns.update(r.new_columns)
             checks = _load_checks(con, source, days[0], days[-1])
+            record_and_alert(
+                con,
+                [to_record(c, raw_asset_key(source)) for c in checks],
+                partition_label(context),
+                context.run_id,
+                context.log,
+            )
         if new_columns:
             context.log.warning(
                 f"{source.name}: columns not in the canonical record kept in _extras: "
