@@ -112,7 +112,7 @@ def _read_json_array(con: duckdb.DuckDBPyConnection, path: Path) -> None:
     try:
         con.execute(
             "CREATE TEMP TABLE _lines AS SELECT row_number() OVER () AS _rec, "
-            f"CAST(json AS VARCHAR) AS line FROM read_json({_lit(str(path))}, "
+            f"CAST(to_json(json) AS VARCHAR) AS line FROM read_json({_lit(str(path))}, "
             "format='array', records=false, maximum_object_size=200000000)"
         )
     except duckdb.Error as exc:
