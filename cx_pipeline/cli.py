@@ -106,6 +106,24 @@ def cmd_validate(args: argparse.Namespace) -> int:
     return 0 if report.ok else 1
 
 
+def cmd_sql(args: argparse.Namespace) -> int:
+    import duckdb
+
+    from cx_pipeline.query import NotPublished, render, run_query
+
+    _set_data_dir(args.data_dir)
+    try:
+        columns, rows = run_query(args.query)
+    except NotPublished as exc:
+        print(exc, file=sys.stderr)
+        return 2
+    except duckdb.Error as exc:
+        print(f"query failed: {exc}", file=sys.stderr)
+        return 1
+    print(render(columns, rows, args.format))
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="cx-pipeline", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
@@ -135,6 +153,12 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument("--scale", type=float, default=1.0)
     demo.add_argument("--seed", type=int, default=42)
     demo.set_defaults(func=cmd_demo)
+    sql = sub.add_parser("sql", help="read-only SQL over the published marts")
+    sql.add_argument("query")
+    sql.add_argument("--data-dir")
+    sql.add_argument("--format", choices=["table", "csv", "json"], default="table")
+    sql.set_defaults(func=cmd_sql)
+
     val = sub.add_parser("validate", help="check one export without loading it")
     val.add_argument("file")
     val.add_argument("--source", required=True, choices=["surveys", "tickets", "reviews"])
