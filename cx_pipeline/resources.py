@@ -29,6 +29,7 @@ class WarehouseResource(dg.ConfigurableResource):
 
     data_dir: str
     lock_timeout_seconds: float = 3600.0
+    memory_limit: str = "4GB"
 
     @property
     def path(self) -> Path:
@@ -77,10 +78,15 @@ class WarehouseResource(dg.ConfigurableResource):
             con = duckdb.connect(str(self.path))
             try:
                 con.execute("SET TimeZone = 'UTC'")
+                # Bounded memory on a small machine: DuckDB spills to disk past this.
+                con.execute(f"SET memory_limit = '{self.memory_limit}'")
                 yield con
             finally:
                 con.close()
 
 
 def warehouse_resource() -> WarehouseResource:
-    return WarehouseResource(data_dir=str(settings.data_dir()))
+    return WarehouseResource(
+        data_dir=str(settings.data_dir()),
+        memory_limit=os.environ.get("CX_DUCKDB_MEMORY_LIMIT", "4GB"),
+    )

@@ -61,10 +61,17 @@ def validate_file(
         report.duplicate_keys = con.execute(
             f'SELECT count(*) - count(DISTINCT "{key}") FROM {staged.checked} WHERE _reason IS NULL'
         ).fetchone()[0]
+        original = (
+            "CAST(to_json(struct_pack("
+            + ", ".join(f'"{c}" := i."{c}"' for c in staged.present)
+            + ")) AS VARCHAR)"
+            if staged.present
+            else "NULL"
+        )
         reasons = con.execute(
-            f"SELECT _reason AS reason, count(*) AS n, list(_rec + 0 ORDER BY _rec)[1:3] AS recs, "
-            f"list(CAST(_original AS VARCHAR) ORDER BY _rec)[1:2] AS examples "
-            f"FROM {staged.checked} WHERE _reason IS NOT NULL GROUP BY 1 "
+            f"SELECT c._reason AS reason, count(*) AS n, list(c._rec ORDER BY c._rec)[1:3], "
+            f"list({original} ORDER BY c._rec)[1:2] FROM {staged.checked} c "
+            f"JOIN {staged.input} i USING (_rec) WHERE c._reason IS NOT NULL GROUP BY 1 "
             f"UNION ALL SELECT reason, count(*), list(_rec ORDER BY _rec)[1:3], "
             f"list(line ORDER BY _rec)[1:2] FROM {staged.unreadable} GROUP BY 1 ORDER BY 2 DESC"
         ).fetchall()

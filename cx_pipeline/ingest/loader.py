@@ -89,6 +89,8 @@ class StagedFile:
     result: FileResult
     checked: str
     unreadable: str
+    input: str
+    present: list[str]
 
 
 def stage_file(
@@ -113,13 +115,24 @@ def stage_file(
         present = []
     extras = map_rows(con, source, profile, present, path, day)
     result.new_columns = extras
-    staged = StagedFile(path, profile, result, f"_checked_{index}", f"_unreadable_{index}")
+    staged = StagedFile(
+        path,
+        profile,
+        result,
+        f"_checked_{index}",
+        f"_unreadable_{index}",
+        f"_in_{index}",
+        present,
+    )
     result.read = con.execute(
         "SELECT (SELECT count(*) FROM _in) + (SELECT count(*) FROM _unreadable)"
     ).fetchone()[0]
-    con.execute(f"CREATE OR REPLACE TEMP TABLE {staged.checked} AS SELECT * FROM _checked")
-    con.execute(f"CREATE OR REPLACE TEMP TABLE {staged.unreadable} AS SELECT * FROM _unreadable")
-    con.execute("DROP TABLE IF EXISTS _in; DROP TABLE IF EXISTS _checked")
+    for temp, final in (
+        ("_checked", staged.checked),
+        ("_unreadable", staged.unreadable),
+        ("_in", staged.input),
+    ):
+        con.execute(f"DROP TABLE IF EXISTS {final}; ALTER TABLE {temp} RENAME TO {final}")
     return staged
 
 
@@ -155,9 +168,18 @@ def store_file(
         "_row_hash, ?, ?, now() FROM _classified WHERE _outcome = 'loaded'",
         [file_name, day, profile.name, run_id],
     )
+    # The original row is rebuilt from the file's text only for the rows that need it.
+    original = (
+        "CAST(to_json(struct_pack("
+        + ", ".join(f"{ident(col)} := i.{ident(col)}" for col in staged.present)
+        + ")) AS VARCHAR)"
+        if staged.present
+        else "NULL"
+    )
     con.execute(
-        "INSERT INTO audit.quarantine SELECT ?, ?, ?, _rec + ?, _reason, "
-        "CAST(_original AS VARCHAR), ?, ?, now() FROM _classified WHERE _outcome = 'quarantined'",
+        f"INSERT INTO audit.quarantine SELECT ?, ?, ?, c._rec + ?, c._reason, {original}, ?, ?, "
+        f"now() FROM _classified c JOIN {staged.input} i USING (_rec) "
+        "WHERE c._outcome = 'quarantined'",
         [source.name, day, file_name, line_offset, profile.name, run_id],
     )
     con.execute(
@@ -202,7 +224,9 @@ def store_file(
             run_id,
         ],
     )
-    con.execute(f"DROP TABLE {staged.checked}; DROP TABLE {staged.unreadable}")
+    con.execute(
+        f"DROP TABLE {staged.checked}; DROP TABLE {staged.unreadable}; DROP TABLE {staged.input}"
+    )
     return result
 
 

@@ -134,12 +134,6 @@ def _struct(columns: list[str]) -> str:
     return "to_json(struct_pack(" + ", ".join(f"{ident(c)} := {ident(c)}" for c in columns) + "))"
 
 
-def _detect_missing_languages(con: duckdb.DuckDBPyConnection, source: Source) -> None:
-    function = language.register(con)
-    text = " || ' ' || ".join(f"coalesce({ident(c)}, '')" for c in source.text_columns)
-    con.execute(f"UPDATE _text0 SET language = {function}({text}) WHERE language IS NULL")
-
-
 def map_rows(
     con: duckdb.DuckDBPyConnection,
     source: Source,
@@ -166,55 +160,66 @@ def map_rows(
         if present
         else "CAST(NULL AS VARCHAR)"
     )
+    canonical = set(source.column_names)
+    # A chain of views, materialized once into `_checked`: at a gigabyte per file every
+    # intermediate copy costs seconds and memory.
+    views = ["_text0"]
+    con.execute(
+        "CREATE OR REPLACE TEMP VIEW _text0 AS SELECT _rec, "
+        f"DATE {lit(day.isoformat())} AS _partition_date, {src} AS src, "
+        + ", ".join(
+            f"{text_expr(c, profile, present_set)} AS {ident(c.name)}" for c in source.columns
+        )
+        + f", {_struct(extras)} AS _extras FROM _in"
+    )
+
+    def add_view(projection: str) -> None:
+        name = f"_text{len(views)}"
+        con.execute(f"CREATE OR REPLACE TEMP VIEW {name} AS SELECT {projection} FROM {views[-1]}")
+        views.append(name)
+
+    for name, expression in profile.derive.items():
+        # Each derived column may use the ones derived before it; names that are not
+        # canonical columns are helpers, dropped after mapping.
+        value = f"CAST(({expression}) AS VARCHAR)"
+        add_view(
+            f"* REPLACE ({value} AS {ident(name)})"
+            if name in canonical
+            else f"*, {value} AS {ident(name)}"
+        )
+    if source.text_columns and "language" not in profile.constants:
+        function = language.register(con)
+        text = " || ' ' || ".join(f"coalesce({ident(c)}, '')" for c in source.text_columns)
+        add_view(f"* REPLACE (coalesce(language, {function}({text})) AS language)")
+    kept = [n for n in profile.derive if n not in canonical and not n.startswith("_")]
+    if kept:
+        # Derived facts that are not canonical columns (e.g. late_delivery) are kept.
+        pairs = ", ".join(f"{lit(n)}, {ident(n)}" for n in kept)
+        add_view(
+            "* REPLACE (json_merge_patch(coalesce(_extras, '{}'), "
+            f"json_object({pairs})) AS _extras)"
+        )
+    add_view(
+        "_rec, _extras, "
+        + ", ".join(f"{ident(c.name)} AS {ident('_t_' + c.name)}" for c in source.columns)
+        + ", "
+        + ", ".join(
+            f"{typed_expr(c, ident(c.name), profile)} AS {ident(c.name)}" for c in source.columns
+        )
+    )
+    row_text = ", ".join(
+        f"coalesce(CAST({ident(c.name)} AS VARCHAR), chr(0))" for c in source.columns
+    )
     con.execute(f"SET TimeZone = {lit(profile.timezone)}")
     try:
         con.execute(
-            "CREATE OR REPLACE TEMP TABLE _text0 AS SELECT _rec, "
-            f"DATE {lit(day.isoformat())} AS _partition_date, {src} AS src, "
-            + ", ".join(
-                f"{text_expr(c, profile, present_set)} AS {ident(c.name)}" for c in source.columns
-            )
-            + f", {_struct(present)} AS _original, {_struct(extras)} AS _extras FROM _in"
-        )
-        canonical = set(source.column_names)
-        for name, expression in profile.derive.items():
-            # Each derived column may use the ones derived before it; names that are not
-            # canonical columns are helpers, dropped after mapping.
-            value = f"CAST(({expression}) AS VARCHAR)"
-            projection = (
-                f"* REPLACE ({value} AS {ident(name)})"
-                if name in canonical
-                else f"*, {value} AS {ident(name)}"
-            )
-            con.execute(f"CREATE OR REPLACE TEMP TABLE _text0 AS SELECT {projection} FROM _text0")
-        if source.text_columns:
-            _detect_missing_languages(con, source)
-        kept = [n for n in profile.derive if n not in canonical and not n.startswith("_")]
-        if kept:
-            # Derived facts that are not canonical columns (e.g. late_delivery) are kept.
-            pairs = ", ".join(f"{lit(n)}, {ident(n)}" for n in kept)
-            con.execute(
-                "UPDATE _text0 SET _extras = json_merge_patch(coalesce(_extras, '{}'), "
-                f"json_object({pairs}))"
-            )
-        con.execute(
-            "CREATE OR REPLACE TEMP TABLE _typed AS SELECT _rec, _original, _extras, "
-            + ", ".join(f"{ident(c.name)} AS {ident('_t_' + c.name)}" for c in source.columns)
-            + ", "
-            + ", ".join(
-                f"{typed_expr(c, ident(c.name), profile)} AS {ident(c.name)}"
-                for c in source.columns
-            )
-            + " FROM _text0"
+            "CREATE OR REPLACE TEMP TABLE _checked AS SELECT _rec, _extras, "
+            + ", ".join(ident(c.name) for c in source.columns)
+            + f", {reason_expr(source, profile, file_reason)} AS _reason, "
+            f"md5(concat_ws(chr(31), {row_text})) AS _row_hash FROM {views[-1]}"
         )
     finally:
         con.execute("SET TimeZone = 'UTC'")
-    con.execute(
-        "CREATE OR REPLACE TEMP TABLE _checked AS SELECT *, "
-        f"{reason_expr(source, profile, file_reason)} AS _reason, "
-        "md5(CAST(to_json(struct_pack("
-        + ", ".join(f"{ident(c.name)} := {ident(c.name)}" for c in source.columns)
-        + ")) AS VARCHAR)) AS _row_hash FROM _typed"
-    )
-    con.execute("DROP TABLE IF EXISTS _text0; DROP TABLE IF EXISTS _typed")
+    for view in reversed(views):
+        con.execute(f"DROP VIEW {view}")
     return extras
