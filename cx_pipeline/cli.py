@@ -58,10 +58,6 @@ def cmd_load(args: argparse.Namespace) -> int:
     from cx_pipeline.load import format_outcome, load_range
 
     _set_data_dir(args.data_dir)
-    window = _resolve_range(args)
-    if window is None:
-        print(f"nothing to load: no dated folders under {settings.landing_dir()}")
-        return 1
     if settings.pii_salt()[1]:
         print(
             "WARNING: CX_PII_SALT is not set: personal ids are hashed with the public demo "
@@ -69,6 +65,10 @@ def cmd_load(args: argparse.Namespace) -> int:
             "for real data.",
             file=sys.stderr,
         )
+    window = _resolve_range(args)
+    if window is None:
+        print(f"nothing to load: no dated folders under {settings.landing_dir()}")
+        return 1
     started = time.monotonic()
     outcome = load_range(*window)
     print(format_outcome(outcome))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from contextlib import redirect_stderr, redirect_stdout
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -27,6 +28,7 @@ class LoadOutcome:
     published: bool = False
     published_tables: dict = field(default_factory=dict)
     step_seconds: dict[str, float] = field(default_factory=dict)
+    log_path: str = ""
 
     @property
     def failed_blocking(self) -> list[dict]:
@@ -60,15 +62,16 @@ def load_range(start: str, end: str, log_level: str = "WARNING") -> LoadOutcome:
     job = defs.resolve_job_def("cx_daily")
     tags = {RANGE_START_TAG: start, RANGE_END_TAG: end}
     run_config = {"loggers": {"console": {"config": {"log_level": log_level}}}}
-    if start == end:
+    kwargs = {"partition_key": start} if start == end else {"tags": tags}
+    log_path = settings.data_dir() / "logs" / f"load-{start}-{end}.log"
+    log_path.parent.mkdir(parents=True, exist_ok=True)
+    # dbt's and Dagster's own output goes to a log file; the caller prints the summary.
+    with open(log_path, "w", encoding="utf-8") as log, redirect_stdout(log), redirect_stderr(log):
         result = job.execute_in_process(
-            run_config=run_config, instance=instance, partition_key=start, raise_on_error=False
-        )
-    else:
-        result = job.execute_in_process(
-            run_config=run_config, instance=instance, tags=tags, raise_on_error=False
+            run_config=run_config, instance=instance, raise_on_error=False, **kwargs
         )
     outcome = LoadOutcome(run_id=result.run_id, success=result.success, start=start, end=end)
+    outcome.log_path = str(log_path)
     outcome.step_seconds = _step_seconds(result)
     if not result.success:
         failed = [e.step_key for e in result.all_events if e.is_step_failure and e.step_key]
@@ -127,6 +130,8 @@ def format_outcome(outcome: LoadOutcome) -> str:
                 f"  FAILED [{c['severity']}] {c['asset']} {c['check']}: "
                 f"observed {c['observed_value']}"
             )
+    if outcome.log_path:
+        lines.append(f"log (dbt and Dagster output): {outcome.log_path}")
     if outcome.step_seconds:
         lines.append(
             "step seconds: "

@@ -199,3 +199,56 @@ def test_blocking_check_failure_stops_downstream_alerts_and_keeps_published_file
     mail = "\n".join(smtp.messages)
     for text in ("raw/survey_responses", "2025-03-06", "quarantine_share", "0.5"):
         assert text in mail
+
+
+EMAIL = r"[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}"
+PHONE = r"\+?\d[\d\s().-]{7,}\d"
+
+
+def test_personal_data_is_hashed_and_redacted_before_staging(loaded_demo):
+    con = duckdb.connect(str(loaded_demo / "warehouse" / "cx.duckdb"), read_only=True)
+    try:
+        raw_emails = con.execute(
+            "SELECT count(*) FROM raw.survey_responses WHERE regexp_matches(comment, ?)",
+            [EMAIL],
+        ).fetchone()[0]
+        raw_review_pii = con.execute(
+            "SELECT count(*) FROM raw.reviews WHERE regexp_matches(text, ?) "
+            "OR regexp_matches(text, ?)",
+            [EMAIL, PHONE],
+        ).fetchone()[0]
+        staged = con.execute(
+            "SELECT count(*) FILTER (WHERE regexp_matches(comment, ?)), "
+            "count(*) FILTER (WHERE comment LIKE '%[email]%'), "
+            "count(*) FILTER (WHERE NOT regexp_matches(respondent_key, '^[0-9a-f]{64}$')) "
+            "FROM staging.stg_survey_responses",
+            [EMAIL],
+        ).fetchone()
+        review_left = con.execute(
+            "SELECT count(*) FROM staging.stg_reviews WHERE regexp_matches(text, ?) "
+            "OR regexp_matches(text, ?)",
+            [EMAIL, PHONE],
+        ).fetchone()[0]
+        respondent = con.execute(
+            "SELECT respondent_id FROM raw.survey_responses WHERE respondent_id IS NOT NULL LIMIT 1"
+        ).fetchone()[0]
+        keys = con.execute(
+            "SELECT count(*) FROM staging.stg_survey_responses WHERE respondent_key = ?",
+            [respondent],
+        ).fetchone()[0]
+    finally:
+        con.close()
+    assert raw_emails > 0 and raw_review_pii > 0, "the generator writes some contact details"
+    assert staged[0] == 0 and staged[1] >= raw_emails and staged[2] == 0
+    assert review_left == 0
+    assert keys == 0, "ids are never stored in clear in staging"
+
+
+def test_demo_salt_warns_loudly(tmp_path, monkeypatch):
+    monkeypatch.delenv("CX_PII_SALT", raising=False)
+    result = cli(tmp_path, "load", "--all", check=False)
+    assert result.returncode == 1  # nothing landed yet
+    assert "nothing to load" in result.stdout
+    assert "WARNING: CX_PII_SALT is not set" in result.stderr
+    monkeypatch.setenv("CX_PII_SALT", "a-real-secret")
+    assert "CX_PII_SALT" not in cli(tmp_path, "load", "--all", check=False).stderr

@@ -1,0 +1,116 @@
+"""Great Expectations suites (expectations/*.json) as Dagster asset checks.
+
+Each suite is one check, `expectations`, on its asset: blocking when an error-severity
+expectation fails (downstream assets do not materialize), a warning otherwise. Every
+expectation's outcome, with its observed value, goes to audit.check_results, and each
+failed one raises its own alert.
+"""
+
+from collections.abc import Sequence
+
+import dagster as dg
+
+from cx_pipeline.check_audit import CheckRecord, record_and_alert
+from cx_pipeline.ingest.canonical import SOURCES
+from cx_pipeline.partitions import DAILY
+from cx_pipeline.quality import SuiteResult, raw_suite, validate_table
+from cx_pipeline.resources import WarehouseResource
+
+CHECK_NAME = "expectations"
+
+# (asset key, relation, suite, column holding the landing partition date)
+RAW_TARGETS = [
+    (["raw", s.table], f"raw.{s.table}", raw_suite(s.name), "_partition_date")
+    for s in SOURCES.values()
+]
+STAGING_TARGETS = [
+    (
+        ["staging", f"stg_{s.table}"],
+        f"staging.stg_{s.table}",
+        f"stg_{s.table}",
+        "delivered_partition",
+    )
+    for s in SOURCES.values()
+]
+
+
+def _window(context) -> tuple[str, str]:
+    window = context.partition_key_range
+    return window.start, window.end
+
+
+def _records(result: SuiteResult, asset: str) -> list[CheckRecord]:
+    return [
+        CheckRecord(
+            asset=asset,
+            check=f"{result.suite}:{o.expectation}",
+            passed=o.passed,
+            severity="ERROR" if o.blocking else "WARN",
+            observed_value=o.observed_value,
+            metadata={"unexpected_count": o.unexpected_count, "examples": o.examples[:5]},
+        )
+        for o in result.outcomes
+    ]
+
+
+def _summary(result: SuiteResult, records: list[CheckRecord], label: str) -> dg.AssetCheckResult:
+    """Fails with ERROR severity (blocking) when an error-severity expectation failed,
+    with WARN severity (alerts, does not block) when only warnings failed."""
+    failed = [r for r in records if not r.passed]
+    blocking = any(r.severity == "ERROR" for r in failed)
+    return dg.AssetCheckResult(
+        check_name=CHECK_NAME,
+        passed=not failed,
+        severity=dg.AssetCheckSeverity.ERROR if blocking else dg.AssetCheckSeverity.WARN,
+        metadata={
+            "observed_value": len(failed),
+            "suite": result.suite,
+            "partitions": label,
+            "rows_validated": result.rows_validated,
+            "expectations": len(records),
+            "failed": dg.MetadataValue.json(
+                [
+                    {
+                        "check": r.check,
+                        "severity": r.severity,
+                        "observed": r.observed_value,
+                        **r.metadata,
+                    }
+                    for r in failed
+                ][:20]
+            ),
+        },
+    )
+
+
+def _build(key: Sequence[str], relation: str, suite: str, date_column: str):
+    asset_key = dg.AssetKey(list(key))
+
+    @dg.asset_check(
+        asset=asset_key,
+        name=CHECK_NAME,
+        blocking=True,
+        partitions_def=DAILY,
+        description=f"Great Expectations suite expectations/{suite}.json over the run's "
+        "partitions. Fails blocking on an error-severity expectation, as a warning otherwise.",
+    )
+    def _check(context: dg.AssetCheckExecutionContext, warehouse: WarehouseResource):
+        start, end = _window(context)
+        label = start if start == end else f"{start}..{end}"
+        with warehouse.write() as con:
+            result = validate_table(
+                con,
+                relation,
+                suite,
+                where=f"{date_column} BETWEEN ? AND ?",
+                params=[start, end],
+            )
+            records = _records(result, asset_key.to_user_string())
+            record_and_alert(con, records, label, context.run.run_id, context.log)
+        return _summary(result, records, label)
+
+    _check.__name__ = f"gx_{suite}"
+    return _check
+
+
+EXPECTATION_CHECKS = [_build(*t) for t in [*RAW_TARGETS, *STAGING_TARGETS]]
