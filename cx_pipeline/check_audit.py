@@ -61,6 +61,18 @@ def partition_label(context: dg.AssetExecutionContext) -> str:
     return window.start if window.start == window.end else f"{window.start}..{window.end}"
 
 
+def _message(record: CheckRecord) -> str:
+    effect = (
+        "blocking: downstream assets do not materialize"
+        if record.severity == "ERROR"
+        else "warning: does not block"
+    )
+    examples = record.metadata.get("examples")
+    if examples:
+        return f"{effect}; examples: {json.dumps(examples, default=str)[:500]}"
+    return effect
+
+
 def record_and_alert(
     con: duckdb.DuckDBPyConnection,
     records: Iterable[CheckRecord],
@@ -95,11 +107,7 @@ def record_and_alert(
                 severity="ERROR" if r.severity == "ERROR" else "WARN",
                 observed_value=r.observed_value,
                 run_id=run_id,
-                message=(
-                    "blocking: downstream assets do not materialize"
-                    if r.severity == "ERROR"
-                    else "warning: does not block"
-                ),
+                message=_message(r),
             )
             for r in failed
         )

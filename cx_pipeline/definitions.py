@@ -16,7 +16,7 @@ os.environ["CX_DATA_DIR"] = str(settings.data_dir())
 from cx_pipeline.assets.dbt import DBT_PROJECT, cx_dbt_models  # noqa: E402
 from cx_pipeline.assets.expectation_checks import EXPECTATION_CHECKS  # noqa: E402
 from cx_pipeline.assets.publish import published_marts  # noqa: E402
-from cx_pipeline.assets.raw import RAW_ASSETS  # noqa: E402
+from cx_pipeline.assets.raw import LOAD_CHECKS, RAW_ASSETS  # noqa: E402
 from cx_pipeline.dbt_project import dbt_executable  # noqa: E402
 from cx_pipeline.jobs import cx_daily_job, cx_daily_schedule, landing_sensor  # noqa: E402
 from cx_pipeline.resources import warehouse_resource  # noqa: E402
@@ -24,7 +24,7 @@ from cx_pipeline.run_alerts import cx_run_failure_alerts  # noqa: E402
 
 defs = dg.Definitions(
     assets=[*RAW_ASSETS, cx_dbt_models, published_marts],
-    asset_checks=EXPECTATION_CHECKS,
+    asset_checks=[*LOAD_CHECKS, *EXPECTATION_CHECKS],
     jobs=[cx_daily_job],
     schedules=[cx_daily_schedule],
     sensors=[landing_sensor, cx_run_failure_alerts],

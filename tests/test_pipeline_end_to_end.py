@@ -5,6 +5,7 @@ import hashlib
 import json
 import math
 import shutil
+import socket
 from pathlib import Path
 
 import duckdb
@@ -150,8 +151,11 @@ def test_blocking_check_failure_stops_downstream_alerts_and_keeps_published_file
     digest = hashlib.sha256(published.read_bytes()).hexdigest()
     bad_day = data_dir / "landing" / "surveys" / "2025-03-06"
     bad_day.mkdir(parents=True)
-    lines = ["response_id,submitted_at,nps"]
-    lines += [f"BAD-{i},2025-03-06T10:00:00Z,{15 if i % 2 else 8}" for i in range(40)]
+    lines = ["response_id,submitted_at,nps,channel"]
+    lines += [f"BAD-{i},2025-03-06T10:00:00Z,{15 if i % 2 else 8},web" for i in range(40)]
+    # The same id twice with different answers: both versions load, the suite's
+    # per-partition key uniqueness fails.
+    lines += ["DUP-1,2025-03-06T11:00:00Z,9,web", "DUP-1,2025-03-06T11:05:00Z,3,web"]
     (bad_day / "broken.csv").write_text("\n".join(lines) + "\n")
 
     with HttpSink() as webhook, SmtpSink() as smtp:
@@ -162,7 +166,7 @@ def test_blocking_check_failure_stops_downstream_alerts_and_keeps_published_file
         result = cli(data_dir, "load", "--date", "2025-03-06", check=False)
 
     assert result.returncode == 1
-    assert "FAILED [ERROR] raw/survey_responses quarantine_share: observed 0.5" in result.stdout
+    assert "FAILED [ERROR] raw/survey_responses quarantine_share: observed 0.47619" in result.stdout
     assert "NOT published" in result.stdout
     assert hashlib.sha256(published.read_bytes()).hexdigest() == digest
     # Downstream of the failed blocking check nothing materialized in this run.
@@ -179,7 +183,7 @@ def test_blocking_check_failure_stops_downstream_alerts_and_keeps_published_file
     finally:
         con.close()
     assert days == 0
-    assert stored == [(False, "0.5")]
+    assert stored == [(False, "0.47619")]
 
     alerts = [
         json.loads(line) for line in (data_dir / "alerts" / "alerts.jsonl").read_text().splitlines()
@@ -188,17 +192,53 @@ def test_blocking_check_failure_stops_downstream_alerts_and_keeps_published_file
     assert len(check_alerts) == 1
     assert check_alerts[0]["asset"] == "raw/survey_responses"
     assert check_alerts[0]["partition"] == "2025-03-06"
-    assert check_alerts[0]["observed_value"] == 0.5
+    assert check_alerts[0]["observed_value"] == 0.47619
+    unique = [a for a in alerts if "unique" in a["check"] and a["severity"] == "ERROR"]
+    assert unique and unique[0]["asset"] == "raw/survey_responses"
+    assert "DUP-1" in json.dumps(unique[0])
     posted = [p for p in webhook.posts if p["check"] == "quarantine_share"]
     assert len(posted) == 1
     assert (posted[0]["asset"], posted[0]["partition"], posted[0]["observed_value"]) == (
         "raw/survey_responses",
         "2025-03-06",
-        0.5,
+        0.47619,
     )
+    assert any("unique" in p["check"] for p in webhook.posts)
     mail = "\n".join(smtp.messages)
-    for text in ("raw/survey_responses", "2025-03-06", "quarantine_share", "0.5"):
+    for text in ("raw/survey_responses", "2025-03-06", "quarantine_share", "0.47619"):
         assert text in mail
+
+
+def test_warning_failure_alerts_without_blocking_and_a_dead_sink_does_not_fail_the_run(
+    loaded_demo, tmp_path, monkeypatch
+):
+    data_dir = tmp_path / "cx"
+    shutil.copytree(loaded_demo, data_dir)
+    published = data_dir / "published" / "cx.duckdb"
+    before = hashlib.sha256(published.read_bytes()).hexdigest()
+    day = data_dir / "landing" / "surveys" / "2025-03-06"
+    day.mkdir(parents=True)
+    # Valid rows, but no channel at all: the suite's completeness expectation on channel is
+    # a warning (the channel slice will be empty), not a reason to stop the build.
+    rows = ["response_id,submitted_at,respondent_role,nps"]
+    rows += [f"W-{i},2025-03-06T10:00:00Z,customer,{i % 11}" for i in range(60)]
+    (day / "no_channel.csv").write_text("\n".join(rows) + "\n")
+    with socket.socket() as probe:  # a port nobody listens on: connections are refused
+        probe.bind(("127.0.0.1", 0))
+        dead_port = probe.getsockname()[1]
+    monkeypatch.setenv("CX_ALERT_WEBHOOK_URL", f"http://127.0.0.1:{dead_port}/hook")
+    monkeypatch.setenv("CX_ALERT_RETRY_BASE_SECONDS", "0.01")
+
+    result = cli(data_dir, "load", "--date", "2025-03-06")
+
+    assert "published:" in result.stdout
+    assert hashlib.sha256(published.read_bytes()).hexdigest() != before
+    alerts = [
+        json.loads(line) for line in (data_dir / "alerts" / "alerts.jsonl").read_text().splitlines()
+    ]
+    warnings = [a for a in alerts if a["severity"] == "WARN" and a["partition"] == "2025-03-06"]
+    assert any("channel" in a["check"] for a in warnings), alerts
+    assert not [a for a in alerts if a["severity"] == "ERROR" and a["partition"] == "2025-03-06"]
 
 
 EMAIL = r"[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}"

@@ -83,6 +83,17 @@ def _summary(result: SuiteResult, records: list[CheckRecord], label: str) -> dg.
     )
 
 
+def _delivered(con, relation: str, start: str, end: str) -> bool:
+    source = next(s.name for s in SOURCES.values() if relation == f"raw.{s.table}")
+    return bool(
+        con.execute(
+            "SELECT count(*) FROM audit.load_reconciliation WHERE source = ? "
+            "AND partition_date BETWEEN ? AND ?",
+            [source, start, end],
+        ).fetchone()[0]
+    )
+
+
 def _build(key: Sequence[str], relation: str, suite: str, date_column: str):
     asset_key = dg.AssetKey(list(key))
 
@@ -98,6 +109,24 @@ def _build(key: Sequence[str], relation: str, suite: str, date_column: str):
         start, end = _window(context)
         label = start if start == end else f"{start}..{end}"
         with warehouse.write() as con:
+            if relation.startswith("raw.") and not _delivered(con, relation, start, end):
+                # No file at all is a missing delivery, not a broken one: warn, don't block
+                # (a sensor may run the day before every source has landed).
+                missing = CheckRecord(
+                    asset=asset_key.to_user_string(),
+                    check=f"{suite}:delivery",
+                    passed=False,
+                    severity="WARN",
+                    observed_value=0,
+                    metadata={"reason": "no file delivered"},
+                )
+                record_and_alert(con, [missing], label, context.run.run_id, context.log)
+                return dg.AssetCheckResult(
+                    check_name=CHECK_NAME,
+                    passed=False,
+                    severity=dg.AssetCheckSeverity.WARN,
+                    metadata={"observed_value": 0, "reason": "no file delivered", "suite": suite},
+                )
             result = validate_table(
                 con,
                 relation,
