@@ -170,7 +170,7 @@ CASES = [
         "surveys",
         {"a.csv": b"response_id,nps\nS1,9\nS2,3\n"},
         (2, 0, 2, 0),
-        {"missing required column(s) [\"submitted_at": 2},
+        {'missing required column(s) ["submitted_at': 2},
     ),
     Case(
         "mixed_time_zone_offsets",
