@@ -63,10 +63,14 @@ def measure(work: Path) -> None:
     seconds = time.perf_counter() - started
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     size_mb = Path(result.file).stat().st_size / 1024 / 1024
-    print(f"file: {size_mb:.0f} MB, rows read {result.read:,}, loaded {result.loaded:,}, "
-          f"quarantined {result.quarantined:,}, duplicates {result.duplicates:,}")
-    print(f"load: {seconds:.1f} s, {result.read / seconds:,.0f} rows/s, "
-          f"{size_mb / seconds:.1f} MB/s, peak RSS {peak_mb:,.0f} MB")
+    print(
+        f"file: {size_mb:.0f} MB, rows read {result.read:,}, loaded {result.loaded:,}, "
+        f"quarantined {result.quarantined:,}, duplicates {result.duplicates:,}"
+    )
+    print(
+        f"load: {seconds:.1f} s, {result.read / seconds:,.0f} rows/s, "
+        f"{size_mb / seconds:.1f} MB/s, peak RSS {peak_mb:,.0f} MB"
+    )
 
 
 def main() -> None:
@@ -83,9 +87,7 @@ def main() -> None:
     path = build_file(work, args.target_mb)
     print(f"export: {path} ({path.stat().st_size / 1024 / 1024:.0f} MB)")
     # A fresh process, so that peak memory is the load's own.
-    subprocess.run(
-        [sys.executable, __file__, "--work", str(work), "--measure-only"], check=True
-    )
+    subprocess.run([sys.executable, __file__, "--work", str(work), "--measure-only"], check=True)
 
 
 if __name__ == "__main__":

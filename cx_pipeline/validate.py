@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import duckdb
@@ -13,6 +13,7 @@ import duckdb
 from cx_pipeline.ingest.canonical import SOURCES
 from cx_pipeline.ingest.loader import stage_file
 from cx_pipeline.ingest.profiles import load_profile, profile_for_file
+from cx_pipeline.quality import raw_suite, validate_table
 
 
 @dataclass
@@ -26,10 +27,13 @@ class ValidationReport:
     duplicate_keys: int = 0
     new_columns: list[str] = field(default_factory=list)
     failures: list[dict] = field(default_factory=list)
+    suite: str = ""
+    expectations: int = 0
 
     @property
     def ok(self) -> bool:
-        return not self.failures
+        # Warnings are reported but, as in a load, do not fail the file.
+        return not [f for f in self.failures if f.get("blocking", True)]
 
 
 def validate_file(
@@ -79,6 +83,39 @@ def validate_file(
             report.failures.append(
                 {"rule": reason, "rows": n, "records": recs, "examples": examples}
             )
+        # The same expectation suite a load is gated by, on the rows that would load.
+        columns = ", ".join(f'"{c}"' for c in source.column_names)
+        # A file checked on its own has no landing day: it is judged as if delivered on the
+        # day of its latest record (so freshness holds and per-day checks see one day).
+        latest = con.execute(
+            f'SELECT CAST(max("{source.event_time}") AS DATE) FROM {staged.checked} '
+            "WHERE _reason IS NULL"
+        ).fetchone()[0]
+        con.execute(
+            f"CREATE TEMP VIEW _would_load AS SELECT {columns}, _extras, "
+            f"DATE '{latest or date.today()}' AS _partition_date FROM {staged.checked} "
+            # exact copies would be counted as duplicates, not loaded
+            f'WHERE _reason IS NULL QUALIFY row_number() OVER (PARTITION BY "{source.key}", '
+            "_row_hash ORDER BY _rec) = 1"
+        )
+        params = {"partition_date": latest} if latest else None
+        suite = validate_table(
+            con, "_would_load", raw_suite(source_name), pre_load=True, suite_params=params
+        )
+        report.suite = suite.suite
+        report.expectations = len(suite.outcomes)
+        for outcome in suite.failures:
+            report.failures.append(
+                {
+                    "rule": f"{suite.suite}: {outcome.expectation} "
+                    f"({'error' if outcome.blocking else 'warning'})",
+                    "rows": outcome.unexpected_count,
+                    "records": [],
+                    "examples": outcome.examples[:3],
+                    "blocking": outcome.blocking,
+                    "observed": outcome.observed_value,
+                }
+            )
         return report
     finally:
         con.close()
@@ -90,13 +127,19 @@ def format_report(report: ValidationReport) -> str:
         f"  rows read {report.rows_read}, valid {report.rows_valid}, "
         f"quarantined {report.rows_quarantined}, duplicate keys {report.duplicate_keys}",
     ]
+    if report.suite:
+        lines.append(f"  expectation suite {report.suite}: {report.expectations} expectations")
     if report.new_columns:
         lines.append(f"  unmapped columns kept as extras: {report.new_columns}")
     for failure in report.failures:
-        lines.append(
-            f"  FAILED {failure['rule']}: {failure['rows']} rows, e.g. records {failure['records']}"
-        )
+        label = "FAILED" if failure.get("blocking", True) else "WARNING"
+        if failure["records"]:
+            detail = f"{failure['rows']} rows, e.g. records {failure['records']}"
+        else:
+            observed = json.dumps(failure.get("observed"), default=str)[:200]
+            detail = f"{failure['rows'] or 0} rows, observed {observed}"
+        lines.append(f"  {label} {failure['rule']}: {detail}")
         for example in failure["examples"]:
-            lines.append(f"      {json.dumps(example)[:300]}")
+            lines.append(f"      {json.dumps(example, default=str)[:300]}")
     lines.append("OK" if report.ok else "FAILED")
     return "\n".join(lines)

@@ -18,7 +18,7 @@ import duckdb
 
 from cx_pipeline import settings
 from cx_pipeline.ingest.canonical import Source
-from cx_pipeline.ingest.mapping import canonical_value_expr, ident, map_rows
+from cx_pipeline.ingest.mapping import ident, map_rows
 from cx_pipeline.ingest.profiles import Profile, is_context_file, profile_for_file
 from cx_pipeline.ingest.readers import (
     UnreadableFile,
@@ -161,7 +161,7 @@ def store_file(
         FROM {staged.checked} c
         """
     )
-    cols = ", ".join(canonical_value_expr(c, profile) for c in source.columns)
+    cols = ", ".join(ident(c.name) for c in source.columns)
     file_name = str(path)
     con.execute(
         f"INSERT INTO raw.{source.table} SELECT {cols}, _extras, ?, _rec + {line_offset}, ?, "

@@ -212,11 +212,15 @@ def map_rows(
     )
     con.execute(f"SET TimeZone = {lit(profile.timezone)}")
     try:
+        # Rules see values on the export's declared scale; what is kept is rescaled.
         con.execute(
             "CREATE OR REPLACE TEMP TABLE _checked AS SELECT _rec, _extras, "
-            + ", ".join(ident(c.name) for c in source.columns)
-            + f", {reason_expr(source, profile, file_reason)} AS _reason, "
-            f"md5(concat_ws(chr(31), {row_text})) AS _row_hash FROM {views[-1]}"
+            + ", ".join(
+                f"{canonical_value_expr(c, profile)} AS {ident(c.name)}" for c in source.columns
+            )
+            + ", _reason, _row_hash FROM (SELECT *, "
+            f"{reason_expr(source, profile, file_reason)} AS _reason, "
+            f"md5(concat_ws(chr(31), {row_text})) AS _row_hash FROM {views[-1]})"
         )
     finally:
         con.execute("SET TimeZone = 'UTC'")
