@@ -3,22 +3,16 @@
     cast(timezone('{{ var("cx_reporting_timezone") }}', {{ ts }}) as date)
 {%- endmacro %}
 
-{#- The instant a period ends (exclusive): midnight after its last day, in the reporting
-    time zone. Backlog is counted at this instant. -#}
-{% macro period_end_at(grain, period_start) -%}
-    timezone('{{ var("cx_reporting_timezone") }}', cast(
-        {{ period_start }} + case {{ grain }}
-            when 'day' then interval 1 day
-            when 'week' then interval 7 day
-            else interval 1 month end as timestamp))
-{%- endmacro %}
-
-{#- The start of the period before: the previous day, week or month. -#}
-{% macro previous_period_start(grain, period_start) -%}
-    cast({{ period_start }} - case {{ grain }}
-            when 'day' then interval 1 day
-            when 'week' then interval 7 day
-            else interval 1 month end as date)
+{#- First day an incremental run must recompute: the window start less the lookback,
+    moved back to the start of its week and month so that every week and month row it
+    rewrites is computed from all of that period's records. Null means "everything". -#}
+{% macro incremental_floor() -%}
+    {%- if var("cx_partition_start") -%}
+    date_trunc('week', date_trunc('month',
+        cast('{{ var("cx_partition_start") }}' as date) - {{ var("cx_lookback_days") }}))::date
+    {%- else -%}
+    cast(null as date)
+    {%- endif -%}
 {%- endmacro %}
 
 {#- Fan each observation out to day, week and month periods and to every slice, so that
@@ -31,22 +25,26 @@
         select '{{ s }}', coalesce(cast(o.{{ s }} as varchar), 'unknown'), o.* from {{ relation }} o
         {%- endfor %}
     )
-    {{ periods_of('sliced', date_column) }}
+    select 'day' as grain, {{ date_column }} as period_start, * from sliced
+    union all
+    select 'week', cast(date_trunc('week', {{ date_column }}) as date), * from sliced
+    union all
+    select 'month', cast(date_trunc('month', {{ date_column }}) as date), * from sliced
 {%- endmacro %}
 
-{#- Fan each row out to its day, week (ISO, Monday) and month. -#}
-{% macro periods_of(relation, date_column) -%}
-    select 'day' as grain, {{ date_column }} as period_start, * from {{ relation }}
-    union all
-    select 'week', cast(date_trunc('week', {{ date_column }}) as date), * from {{ relation }}
-    union all
-    select 'month', cast(date_trunc('month', {{ date_column }}) as date), * from {{ relation }}
+{#- Wilson score interval for a proportion at 95%. -#}
+{% macro wilson_low(k, n) -%}
+    case when {{ n }} > 0 then
+        ((({{ k }})::double / {{ n }}) + 1.96^2 / (2 * {{ n }})
+         - 1.96 * sqrt((({{ k }})::double / {{ n }}) * (1 - ({{ k }})::double / {{ n }}) / {{ n }}
+                       + 1.96^2 / (4 * {{ n }}^2)))
+        / (1 + 1.96^2 / {{ n }}) end
 {%- endmacro %}
 
-{#- A keyword of the theme_keywords seed as a regular-expression alternative: the keyword is
-    matched literally; a trailing * matches any further letters (a stem). -#}
-{% macro keyword_regex(keyword) -%}
-    case when {{ keyword }} like '%*'
-         then regexp_replace(rtrim({{ keyword }}, '*'), '([.^$|()\[\]{}*+?\\])', '\\\1', 'g') || '[\pL\pN]*'
-         else regexp_replace({{ keyword }}, '([.^$|()\[\]{}*+?\\])', '\\\1', 'g') end
+{% macro wilson_high(k, n) -%}
+    case when {{ n }} > 0 then
+        ((({{ k }})::double / {{ n }}) + 1.96^2 / (2 * {{ n }})
+         + 1.96 * sqrt((({{ k }})::double / {{ n }}) * (1 - ({{ k }})::double / {{ n }}) / {{ n }}
+                       + 1.96^2 / (4 * {{ n }}^2)))
+        / (1 + 1.96^2 / {{ n }}) end
 {%- endmacro %}
