@@ -3,16 +3,28 @@
     cast(timezone('{{ var("cx_reporting_timezone") }}', {{ ts }}) as date)
 {%- endmacro %}
 
-{#- First day an incremental run must recompute: the window start less the lookback,
-    moved back to the start of its week and month so that every week and month row it
-    rewrites is computed from all of that period's records. Null means "everything". -#}
-{% macro incremental_floor() -%}
-    {%- if var("cx_partition_start") -%}
-    date_trunc('week', date_trunc('month',
-        cast('{{ var("cx_partition_start") }}' as date) - {{ var("cx_lookback_days") }}))::date
-    {%- else -%}
-    cast(null as date)
-    {%- endif -%}
+{#- The instant a period ends (exclusive): midnight after its last day, in the reporting
+    time zone. Backlog is counted at this instant. -#}
+{% macro period_end_at(grain, period_start) -%}
+    timezone('{{ var("cx_reporting_timezone") }}', cast(
+        {{ period_start }} + case {{ grain }}
+            when 'day' then interval 1 day
+            when 'week' then interval 7 day
+            else interval 1 month end as timestamp))
+{%- endmacro %}
+
+{#- The start of the period before: the previous day, week or month. -#}
+{% macro previous_period_start(grain, period_start) -%}
+    cast({{ period_start }} - case {{ grain }}
+            when 'day' then interval 1 day
+            when 'week' then interval 7 day
+            else interval 1 month end as date)
+{%- endmacro %}
+
+{#- Length of a period in days (a month's actual length). -#}
+{% macro period_days(grain, period_start) -%}
+    (case {{ grain }} when 'day' then 1 when 'week' then 7
+        else datediff('day', {{ period_start }}, {{ period_start }} + interval 1 month) end)
 {%- endmacro %}
 
 {#- Fan each observation out to day, week and month periods and to every slice, so that
@@ -25,26 +37,30 @@
         select '{{ s }}', coalesce(cast(o.{{ s }} as varchar), 'unknown'), o.* from {{ relation }} o
         {%- endfor %}
     )
-    select 'day' as grain, {{ date_column }} as period_start, * from sliced
-    union all
-    select 'week', cast(date_trunc('week', {{ date_column }}) as date), * from sliced
-    union all
-    select 'month', cast(date_trunc('month', {{ date_column }}) as date), * from sliced
+    {{ periods_of('sliced', date_column) }}
 {%- endmacro %}
 
-{#- Wilson score interval for a proportion at 95%. -#}
-{% macro wilson_low(k, n) -%}
-    case when {{ n }} > 0 then
-        ((({{ k }})::double / {{ n }}) + 1.96^2 / (2 * {{ n }})
-         - 1.96 * sqrt((({{ k }})::double / {{ n }}) * (1 - ({{ k }})::double / {{ n }}) / {{ n }}
-                       + 1.96^2 / (4 * {{ n }}^2)))
-        / (1 + 1.96^2 / {{ n }}) end
+{#- Fan each row out to its day, week (ISO, Monday) and month. -#}
+{% macro periods_of(relation, date_column) -%}
+    select 'day' as grain, {{ date_column }} as period_start, * from {{ relation }}
+    union all
+    select 'week', cast(date_trunc('week', {{ date_column }}) as date), * from {{ relation }}
+    union all
+    select 'month', cast(date_trunc('month', {{ date_column }}) as date), * from {{ relation }}
 {%- endmacro %}
 
-{% macro wilson_high(k, n) -%}
-    case when {{ n }} > 0 then
-        ((({{ k }})::double / {{ n }}) + 1.96^2 / (2 * {{ n }})
-         + 1.96 * sqrt((({{ k }})::double / {{ n }}) * (1 - ({{ k }})::double / {{ n }}) / {{ n }}
-                       + 1.96^2 / (4 * {{ n }}^2)))
-        / (1 + 1.96^2 / {{ n }}) end
+{#- Text as its words separated by single spaces, with a space at each end: punctuation and
+    runs of spaces are dropped, so that a word or phrase can be found with a plain substring
+    search (no regular expression per row). -#}
+{% macro spaced_words(text) -%}
+    (' ' || array_to_string(regexp_split_to_array({{ text }}, '[^\pL\pN]+'), ' ') || ' ')
+{%- endmacro %}
+
+{#- A theme_keywords seed entry as the substring to look for in spaced_words(lower(text)):
+    a whole word or phrase is bounded by spaces on both sides; a trailing * makes it a stem,
+    open at the end. -#}
+{% macro keyword_needle(keyword) -%}
+    case when {{ keyword }} like '%*'
+         then rtrim({{ spaced_words("rtrim(lower(" ~ keyword ~ "), '*')") }})
+         else {{ spaced_words("lower(" ~ keyword ~ ")") }} end
 {%- endmacro %}

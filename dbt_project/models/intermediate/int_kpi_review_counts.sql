@@ -1,12 +1,14 @@
 {{ config(materialized='incremental', incremental_strategy='delete+insert',
-          unique_key=['grain', 'period_start']) }}
--- Review counts per period and slice. The 'all' slice is the own brand's; the brand
--- slice holds every brand, competitors included.
-{%- set floor = incremental_floor() %}
+          unique_key=['grain', 'period_start'], on_schema_change='sync_all_columns') }}
+-- depends_on: {{ ref('int_incremental_window') }}
+-- Review counts per period and slice. The 'all' and product slices are the own brand's; the
+-- brand slice holds every brand, competitors included. The reply-time median is computed
+-- from each period's own reviews (not additive).
+{%- set since = recompute_since('reviews') %}
 
 with obs as (
-    select * from {{ ref('stg_reviews') }}
-    {% if is_incremental() %} where published_date >= coalesce({{ floor }}, published_date) {% endif %}
+    select * from {{ ref('int_reviews') }}
+    {% if is_incremental() %} where published_date >= {{ since }} {% endif %}
 ),
 
 periods as ({{ periods_and_slices('obs', 'published_date', ['brand', 'product']) }})
@@ -18,7 +20,12 @@ select
     slice_value,
     count(*) as reviews,
     sum(rating_5) as rating_sum,
-    sum(rating_5 * rating_5) as rating_sum_sq
+    sum(rating_5 * rating_5) as rating_sum_sq,
+    count(*) filter (where is_negative) as negative_reviews,
+    count(*) filter (where has_reply) as replied,
+    count(reply_hours) as reply_time_n,
+    quantile_cont(reply_hours, 0.5) as reply_hours_median
 from periods
-where slice_name = 'brand' or is_own_brand
+where (slice_name = 'brand' or is_own_brand)
+{% if is_incremental() %} and period_start >= {{ since }} {% endif %}
 group by all

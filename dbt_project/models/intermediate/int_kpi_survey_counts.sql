@@ -1,11 +1,13 @@
 {{ config(materialized='incremental', incremental_strategy='delete+insert',
-          unique_key=['grain', 'period_start']) }}
--- Survey counts per period and slice: the additive pieces every survey KPI is computed from.
-{%- set floor = incremental_floor() %}
+          unique_key=['grain', 'period_start'], on_schema_change='sync_all_columns') }}
+-- depends_on: {{ ref('int_incremental_window') }}
+-- Survey counts per period and slice: the additive pieces every survey KPI is computed from
+-- (counts, sums and sums of squares), so that weeks and months come from counts.
+{%- set since = recompute_since('surveys') %}
 
 with obs as (
     select * from {{ ref('int_survey_scores') }}
-    {% if is_incremental() %} where submitted_date >= coalesce({{ floor }}, submitted_date) {% endif %}
+    {% if is_incremental() %} where submitted_date >= {{ since }} {% endif %}
 ),
 
 periods as ({{ periods_and_slices('obs', 'submitted_date', ['channel', 'segment', 'product']) }})
@@ -23,6 +25,11 @@ select
     count(csat) as csat_n,
     count(*) filter (where csat_top2) as csat_top2,
     coalesce(sum(csat), 0) as csat_sum,
-    coalesce(sum(csat * csat), 0) as csat_sum_sq
+    coalesce(sum(csat * csat), 0) as csat_sum_sq,
+    count(ces) as ces_n,
+    coalesce(sum(ces), 0) as ces_sum,
+    coalesce(sum(ces * ces), 0) as ces_sum_sq
 from periods
+-- A week or month starting before the recompute date would be rebuilt from part of its days.
+{% if is_incremental() %} where period_start >= {{ since }} {% endif %}
 group by all

@@ -2,10 +2,14 @@
 -- staff answers (SERVQUAL gap 1 inputs) are not customer KPIs and are left out here.
 select
     response_id,
+    survey_id,
+    submitted_at,
     submitted_date,
+    respondent_key,
     channel,
     segment,
     product,
+    ticket_id,
     nps,
     case
         when nps >= 9 then 'promoter'
@@ -14,6 +18,7 @@ select
     end as nps_category,
     csat,
     csat >= 4 as csat_top2,
-    ces
+    ces,
+    overall_satisfaction
 from {{ ref('stg_survey_responses') }}
 where respondent_role = 'customer'

@@ -1,0 +1,174 @@
+-- Every KPI of CONTRACT section 7 as one long table, computed from the additive counts of the
+-- int_kpi_* models, so that week and month rows come from counts. Besides the published
+-- columns it keeps each estimate's standard error, its kind (which significance test fits
+-- it) and whether higher is better, for mart_benchmarks. Formulas: docs/methodology.md.
+with survey as (
+    select
+        *,
+        promoters::double / nullif(nps_n, 0) as p,
+        detractors::double / nullif(nps_n, 0) as d,
+        csat_sum / nullif(csat_n, 0) as csat_avg,
+        {{ sd_from_sums('csat_n', 'csat_sum', 'csat_sum_sq') }} as csat_sd,
+        ces_sum / nullif(ces_n, 0) as ces_avg,
+        {{ sd_from_sums('ces_n', 'ces_sum', 'ces_sum_sq') }} as ces_sd
+    from {{ ref('int_kpi_survey_counts') }}
+),
+
+reviews as (
+    select
+        *,
+        rating_sum / reviews as rating_avg,
+        {{ sd_from_sums('reviews', 'rating_sum', 'rating_sum_sq') }} as rating_sd
+    from {{ ref('int_kpi_review_counts') }}
+),
+
+tickets as (select * from {{ ref('int_kpi_ticket_counts') }}),
+
+durations as (select * from {{ ref('int_kpi_ticket_durations') }}),
+
+backlog as (select * from {{ ref('int_kpi_backlog') }}),
+
+-- Shapes of a KPI row: (kind, value, numerator, denominator, n, se, higher_is_better).
+kpis as (
+    -- NPS: the mean of a +1/0/-1 score times 100; its standard error from that score's variance.
+    select grain, period_start, slice_name, slice_value, 'nps' as kpi, 'nps' as estimate_kind,
+        100.0 * (p - d) as value, (promoters - detractors)::double as numerator,
+        nps_n::double as denominator, nps_n as n,
+        100.0 * sqrt(greatest(p + d - (p - d) ^ 2, 0) / nps_n) as std_error,
+        true as higher_is_better
+    from survey where nps_n > 0
+    union all
+    -- The three NPS categories as counts; their shares are numerator / denominator.
+    select grain, period_start, slice_name, slice_value, 'nps_promoters', 'count',
+        promoters, promoters, nps_n, nps_n, null, true
+    from survey where nps_n > 0
+    union all
+    select grain, period_start, slice_name, slice_value, 'nps_passives', 'count',
+        passives, passives, nps_n, nps_n, null, null
+    from survey where nps_n > 0
+    union all
+    select grain, period_start, slice_name, slice_value, 'nps_detractors', 'count',
+        detractors, detractors, nps_n, nps_n, null, false
+    from survey where nps_n > 0
+    union all
+    select grain, period_start, slice_name, slice_value, 'csat_top2_share', 'proportion',
+        csat_top2::double / csat_n, csat_top2, csat_n, csat_n, null, true
+    from survey where csat_n > 0
+    union all
+    select grain, period_start, slice_name, slice_value, 'csat_mean', 'mean',
+        csat_avg, csat_sum, csat_n, csat_n, csat_sd / sqrt(csat_n), true
+    from survey where csat_n > 0
+    union all
+    select grain, period_start, slice_name, slice_value, 'ces_mean', 'mean',
+        ces_avg, ces_sum, ces_n, ces_n, ces_sd / sqrt(ces_n), true
+    from survey where ces_n > 0
+    union all
+    select grain, period_start, slice_name, slice_value, 'survey_responses', 'count',
+        responses, responses, null, responses, null, null
+    from survey
+    union all
+    select grain, period_start, slice_name, slice_value, 'tickets_created', 'count',
+        tickets_created, tickets_created, null, tickets_created, null, null
+    from tickets
+    union all
+    select grain, period_start, slice_name, slice_value, 'tickets_solved', 'count',
+        tickets_solved, tickets_solved, tickets_created, tickets_solved, null, null
+    from tickets
+    union all
+    select grain, period_start, slice_name, slice_value, 'one_touch_rate', 'proportion',
+        one_touch::double / tickets_solved, one_touch, tickets_solved, tickets_solved, null, true
+    from tickets where tickets_solved > 0
+    union all
+    select grain, period_start, slice_name, slice_value, 'reopen_rate', 'proportion',
+        reopened::double / tickets_solved, reopened, tickets_solved, tickets_solved, null, false
+    from tickets where tickets_solved > 0
+    union all
+    select grain, period_start, slice_name, slice_value, 'sla_first_reply_attainment', 'proportion',
+        first_reply_sla_met::double / first_reply_sla_n, first_reply_sla_met, first_reply_sla_n,
+        first_reply_sla_n, null, true
+    from tickets where first_reply_sla_n > 0
+    union all
+    select grain, period_start, slice_name, slice_value, 'sla_resolution_attainment', 'proportion',
+        resolution_sla_met::double / resolution_sla_n, resolution_sla_met, resolution_sla_n,
+        resolution_sla_n, null, true
+    from tickets where resolution_sla_n > 0
+    union all
+    select grain, period_start, slice_name, slice_value, 'first_reply_minutes_median', 'quantile',
+        first_reply_minutes_median, null, null, first_reply_n, null, false
+    from durations where first_reply_n > 0
+    union all
+    select grain, period_start, slice_name, slice_value, 'first_reply_minutes_p90', 'quantile',
+        first_reply_minutes_p90, null, null, first_reply_n, null, false
+    from durations where first_reply_n > 0
+    union all
+    select grain, period_start, slice_name, slice_value, 'first_reply_business_minutes_median',
+        'quantile', first_reply_business_minutes_median, null, null, first_reply_business_n, null,
+        false
+    from durations where first_reply_business_n > 0
+    union all
+    select grain, period_start, slice_name, slice_value, 'resolution_hours_median', 'quantile',
+        resolution_hours_median, null, null, resolution_n, null, false
+    from durations where resolution_n > 0
+    union all
+    select grain, period_start, slice_name, slice_value, 'resolution_hours_p90', 'quantile',
+        resolution_hours_p90, null, null, resolution_n, null, false
+    from durations where resolution_n > 0
+    union all
+    select grain, period_start, slice_name, slice_value, 'resolution_business_hours_median',
+        'quantile', resolution_business_hours_median, null, null, resolution_business_n, null, false
+    from durations where resolution_business_n > 0
+    union all
+    -- A stock at an instant, not a count of events: no Poisson test fits it.
+    select grain, period_start, slice_name, slice_value, 'backlog_open', 'level',
+        backlog_open, backlog_open, null, backlog_open, null, false
+    from backlog
+    union all
+    select grain, period_start, slice_name, slice_value, 'reviews', 'count',
+        reviews, reviews, null, reviews, null, null
+    from reviews
+    union all
+    select grain, period_start, slice_name, slice_value, 'rating_mean', 'mean',
+        rating_avg, rating_sum, reviews, reviews, rating_sd / sqrt(reviews), true
+    from reviews
+    union all
+    select grain, period_start, slice_name, slice_value, 'negative_review_share', 'proportion',
+        negative_reviews::double / reviews, negative_reviews, reviews, reviews, null, false
+    from reviews
+    union all
+    select grain, period_start, slice_name, slice_value, 'review_reply_rate', 'proportion',
+        replied::double / reviews, replied, reviews, reviews, null, true
+    from reviews
+    union all
+    select grain, period_start, slice_name, slice_value, 'review_reply_hours_median', 'quantile',
+        reply_hours_median, null, null, reply_time_n, null, false
+    from reviews where reply_time_n > 0
+)
+
+select
+    cast(grain as varchar) as grain,
+    cast(period_start as date) as period_start,
+    cast(kpi as varchar) as kpi,
+    cast(slice_name as varchar) as slice_name,
+    cast(slice_value as varchar) as slice_value,
+    cast(value as double) as value,
+    cast(numerator as double) as numerator,
+    cast(denominator as double) as denominator,
+    cast(n as bigint) as n,
+    -- Proportions: Wilson interval; means and NPS: estimate -+ 1.96 standard errors; counts
+    -- and quantiles: none.
+    cast(case estimate_kind
+        when 'proportion' then {{ wilson_low('numerator', 'denominator') }}
+        when 'mean' then value - 1.96 * std_error
+        when 'nps' then value - 1.96 * std_error
+    end as double) as ci_low,
+    cast(case estimate_kind
+        when 'proportion' then {{ wilson_high('numerator', 'denominator') }}
+        when 'mean' then value + 1.96 * std_error
+        when 'nps' then value + 1.96 * std_error
+    end as double) as ci_high,
+    cast(case when estimate_kind = 'proportion'
+              then sqrt(value * (1 - value) / denominator) else std_error end as double)
+        as std_error,
+    cast(estimate_kind as varchar) as estimate_kind,
+    cast(higher_is_better as boolean) as higher_is_better
+from kpis

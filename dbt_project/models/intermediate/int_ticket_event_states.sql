@@ -1,0 +1,41 @@
+-- Every ticket event in order with the ticket's resolved state after it. The state comes
+-- from the event's status (solved or closed = resolved), else from its type (solved and
+-- closed resolve, created and reopened unresolve), else it carries over from the event
+-- before. Transitions give solves (unresolved -> resolved) and reopens (the way back).
+with ordered as (
+    select
+        *,
+        row_number() over (partition by ticket_id order by event_at, event_id) as event_seq,
+        case
+            when status is not null then status in ('solved', 'closed')
+            when event_type in ('solved', 'closed') then true
+            when event_type in ('created', 'reopened') then false
+        end as _stated_resolved
+    from {{ ref('stg_ticket_events') }}
+),
+
+carried as (
+    select
+        *,
+        coalesce(last_value(_stated_resolved ignore nulls) over (
+            partition by ticket_id order by event_seq
+            rows between unbounded preceding and current row), false) as is_resolved
+    from ordered
+)
+
+select
+    ticket_id,
+    event_id,
+    event_seq,
+    event_at,
+    event_date,
+    event_type,
+    status,
+    actor_role,
+    agent_id,
+    satisfaction,
+    is_resolved,
+    is_resolved and not coalesce(lag(is_resolved) over w, false) as is_resolution,
+    not is_resolved and coalesce(lag(is_resolved) over w, false) as is_reopen
+from carried
+window w as (partition by ticket_id order by event_seq)

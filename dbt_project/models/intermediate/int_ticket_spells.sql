@@ -1,0 +1,19 @@
+-- Unresolved spells of each ticket: from its first event (or a reopen) to the next solve
+-- (null while still unresolved). A ticket is in the backlog at an instant that falls in one
+-- of its spells, whatever its status in between (new, open, pending, hold).
+with transitions as (
+    select
+        ticket_id,
+        event_at,
+        (event_seq = 1 and not is_resolved) or is_reopen as opens_spell,
+        lead(event_at) over (partition by ticket_id order by event_seq) as next_transition_at
+    from {{ ref('int_ticket_event_states') }}
+    where (event_seq = 1 and not is_resolved) or is_reopen or is_resolution
+)
+
+select
+    ticket_id,
+    event_at as unresolved_from,
+    next_transition_at as unresolved_until
+from transitions
+where opens_spell

@@ -1,0 +1,104 @@
+-- Per agent and period (of the ticket's creation): the tickets the agent handled (the
+-- assignee on the ticket's last solve, else its last assignee), their one-touch and reopen
+-- rates, median first reply, and CSAT of the post-ticket surveys about those tickets.
+-- Ranks: 1 is best; the overall rank orders agents by the mean of their ranks on one-touch
+-- rate, reopen rate, median first reply and CSAT top-2 share (the ranks they have).
+with tickets as (
+    select * from {{ ref('int_tickets') }}
+    where has_created_event and handling_agent_id is not null
+),
+
+ticket_csat as (
+    -- Post-ticket surveys, the latest answer per ticket.
+    select ticket_id, arg_max(csat, submitted_at) as csat
+    from {{ ref('int_survey_scores') }}
+    where ticket_id is not null and csat is not null
+    group by ticket_id
+),
+
+rated as (
+    select t.*, c.csat from tickets t left join ticket_csat c using (ticket_id)
+),
+
+periods as ({{ periods_of('rated', 'created_date') }}),
+
+per_agent as (
+    select
+        grain,
+        period_start,
+        handling_agent_id as agent_id,
+        count(*) as tickets_handled,
+        count(*) filter (where is_solved) as tickets_solved,
+        count(*) filter (where is_one_touch) as one_touch,
+        count(*) filter (where is_solved and is_reopened) as reopened,
+        count(first_reply_minutes) as first_reply_n,
+        quantile_cont(first_reply_minutes, 0.5) as first_reply_minutes_median,
+        quantile_cont(first_reply_business_minutes, 0.5) as first_reply_business_minutes_median,
+        count(csat) as csat_responses,
+        count(*) filter (where csat >= 4) as csat_top2,
+        avg(csat) as csat_mean
+    from periods
+    group by all
+),
+
+rates as (
+    select
+        *,
+        one_touch::double / nullif(tickets_solved, 0) as one_touch_rate,
+        reopened::double / nullif(tickets_solved, 0) as reopen_rate,
+        csat_top2::double / nullif(csat_responses, 0) as csat_top2_share
+    from per_agent
+),
+
+ranked as (
+    select
+        *,
+        case when one_touch_rate is not null then rank() over (
+            partition by grain, period_start order by one_touch_rate desc nulls last) end
+            as rank_one_touch,
+        case when reopen_rate is not null then rank() over (
+            partition by grain, period_start order by reopen_rate asc nulls last) end
+            as rank_reopen,
+        case when first_reply_minutes_median is not null then rank() over (
+            partition by grain, period_start order by first_reply_minutes_median asc nulls last) end
+            as rank_first_reply,
+        case when csat_top2_share is not null then rank() over (
+            partition by grain, period_start order by csat_top2_share desc nulls last) end
+            as rank_csat
+    from rates
+),
+
+scored as (
+    select
+        *,
+        (coalesce(rank_one_touch, 0) + coalesce(rank_reopen, 0) + coalesce(rank_first_reply, 0)
+         + coalesce(rank_csat, 0))::double
+            / nullif((rank_one_touch is not null)::int + (rank_reopen is not null)::int
+                     + (rank_first_reply is not null)::int + (rank_csat is not null)::int, 0)
+            as mean_rank
+    from ranked
+)
+
+select
+    cast(grain as varchar) as grain,
+    cast(period_start as date) as period_start,
+    cast(agent_id as varchar) as agent_id,
+    cast(tickets_handled as bigint) as tickets_handled,
+    cast(tickets_solved as bigint) as tickets_solved,
+    cast(one_touch_rate as double) as one_touch_rate,
+    cast(reopen_rate as double) as reopen_rate,
+    cast(first_reply_n as bigint) as first_reply_n,
+    cast(first_reply_minutes_median as double) as first_reply_minutes_median,
+    cast(first_reply_business_minutes_median as double) as first_reply_business_minutes_median,
+    cast(csat_responses as bigint) as csat_responses,
+    cast(csat_top2_share as double) as csat_top2_share,
+    cast(csat_mean as double) as csat_mean,
+    cast(rank_one_touch as integer) as rank_one_touch,
+    cast(rank_reopen as integer) as rank_reopen,
+    cast(rank_first_reply as integer) as rank_first_reply,
+    cast(rank_csat as integer) as rank_csat,
+    cast(mean_rank as double) as mean_rank,
+    cast(rank() over (partition by grain, period_start
+                      order by mean_rank asc nulls last, tickets_handled desc) as integer) as rank,
+    tickets_solved < {{ var('cx_low_sample_min_n') }} as low_sample
+from scored

@@ -1,0 +1,210 @@
+-- The own brand against each competitor, the competitor median and the industry reference
+-- (industry_benchmarks seed), per period and KPI, and each own KPI against the previous
+-- period. Competitors are the other brands of the own brand's industry (brands seed); their
+-- KPIs are the review KPIs (the brand slice of int_kpi_values), the only ones observable for
+-- a competitor. Tests (two-sided, level var cx_significance_level): docs/methodology.md,
+-- "Benchmarks and significance".
+with kpis as (select * from {{ ref('int_kpi_values') }}),
+
+brands as (
+    select distinct brand, is_own_brand, industry from {{ ref('int_brands') }}
+),
+
+own_brands as (
+    select string_agg(distinct brand, ', ' order by brand) as own_brand,
+        min(industry) as industry
+    from brands where is_own_brand
+),
+
+brand_kpis as (
+    select k.*, b.brand, b.is_own_brand, b.industry
+    from kpis k
+    join brands b on k.slice_name = 'brand' and k.slice_value = b.brand
+),
+
+competitor_pairs as (
+    select
+        o.grain, o.period_start, o.kpi, o.brand as own_brand, o.industry,
+        'competitor' as comparison, c.brand as benchmark, 'two_sample' as mode,
+        o.estimate_kind, o.higher_is_better,
+        o.value as own_value, o.numerator as own_k, o.denominator as own_d, o.n as own_n,
+        o.std_error as own_se,
+        c.value as benchmark_value, c.numerator as benchmark_k, c.denominator as benchmark_d,
+        c.n as benchmark_n, c.std_error as benchmark_se, null::boolean as is_illustrative,
+        {{ period_days('o.grain', 'o.period_start') }} as own_days,
+        {{ period_days('c.grain', 'c.period_start') }} as benchmark_days
+    from brand_kpis o
+    join brand_kpis c
+        on c.grain = o.grain and c.period_start = o.period_start and c.kpi = o.kpi
+        and c.industry = o.industry and not c.is_own_brand
+    where o.is_own_brand
+),
+
+ranks as (
+    -- Rank 1 is best; volumes (no direction) rank by size. Percentile: share of competitors
+    -- the own brand beats, ties counting half.
+    select
+        grain, period_start, kpi, own_brand,
+        1 + count(*) filter (where case when coalesce(higher_is_better, true)
+                                        then benchmark_value > own_value
+                                        else benchmark_value < own_value end) as rank_among_peers,
+        count(*) + 1 as peers,
+        100.0 * (count(*) filter (where case when coalesce(higher_is_better, true)
+                                             then benchmark_value < own_value
+                                             else benchmark_value > own_value end)
+                 + 0.5 * count(*) filter (where benchmark_value = own_value)) / count(*)
+            as percentile,
+        quantile_cont(benchmark_value, 0.5) as competitor_median,
+        count(*) as competitors
+    from competitor_pairs
+    group by all
+),
+
+median_pairs as (
+    select
+        p.grain, p.period_start, p.kpi, p.own_brand, p.industry,
+        'competitor_median' as comparison, 'median of ' || r.competitors || ' competitors',
+        'one_sample', p.estimate_kind, p.higher_is_better,
+        p.own_value, p.own_k, p.own_d, p.own_n, p.own_se,
+        r.competitor_median, null::double, null::double, null::bigint, null::double, null::boolean,
+        {{ period_days('p.grain', 'p.period_start') }}, {{ period_days('p.grain', 'p.period_start') }}
+    from (select distinct grain, period_start, kpi, own_brand, industry, estimate_kind,
+                 higher_is_better, own_value, own_k, own_d, own_n, own_se
+          from competitor_pairs) p
+    join ranks r using (grain, period_start, kpi, own_brand)
+),
+
+own_company as (
+    -- The company's own KPIs: the 'all' slice (for review KPIs the own brand's reviews).
+    select k.*, o.own_brand, o.industry from kpis k cross join own_brands o
+    where k.slice_name = 'all'
+),
+
+industry_pairs as (
+    select
+        k.grain, k.period_start, k.kpi, k.own_brand, k.industry,
+        'industry_reference', 'industry reference: ' || b.source, 'one_sample',
+        k.estimate_kind, k.higher_is_better,
+        k.value, k.numerator, k.denominator, k.n, k.std_error,
+        b.value, null::double, null::double, null::bigint, null::double, b.is_illustrative,
+        {{ period_days('k.grain', 'k.period_start') }}, {{ period_days('k.grain', 'k.period_start') }}
+    from own_company k
+    join {{ ref('industry_benchmarks') }} b on b.industry = k.industry and b.kpi = k.kpi
+),
+
+previous_pairs as (
+    select
+        k.grain, k.period_start, k.kpi, k.own_brand, k.industry,
+        'previous_period', 'previous ' || k.grain || ' (' || p.period_start || ')', 'two_sample',
+        k.estimate_kind, k.higher_is_better,
+        k.value, k.numerator, k.denominator, k.n, k.std_error,
+        p.value, p.numerator, p.denominator, p.n, p.std_error, null::boolean,
+        {{ period_days('k.grain', 'k.period_start') }}, {{ period_days('p.grain', 'p.period_start') }}
+    from own_company k
+    join own_company p
+        on p.grain = k.grain and p.kpi = k.kpi
+        and p.period_start = {{ previous_period_start('k.grain', 'k.period_start') }}
+),
+
+pairs as (
+    select * from competitor_pairs
+    union all select * from median_pairs
+    union all select * from industry_pairs
+    union all select * from previous_pairs
+),
+
+tested as (
+    select
+        *,
+        case
+            when estimate_kind in ('quantile', 'level') then null
+            when mode = 'two_sample' then case estimate_kind
+                when 'proportion' then 'two_proportion_z'
+                when 'mean' then 'welch_t'
+                when 'nps' then 'nps_difference_z'
+                when 'count' then 'poisson_rate_z' end
+            else case estimate_kind
+                when 'proportion' then 'one_sample_proportion_z'
+                when 'mean' then 'one_sample_t'
+                when 'nps' then 'one_sample_nps_z'
+                when 'count' then 'poisson_count_vs_reference_z' end
+        end as test,
+        case
+            when estimate_kind in ('quantile', 'level') then null
+            when mode = 'two_sample' and estimate_kind = 'proportion' then
+                (own_value - benchmark_value) / nullif(sqrt(
+                    ((own_k + benchmark_k) / (own_d + benchmark_d))
+                    * (1 - (own_k + benchmark_k) / (own_d + benchmark_d))
+                    * (1 / own_d + 1 / benchmark_d)), 0)
+            when mode = 'two_sample' and estimate_kind in ('mean', 'nps') then
+                (own_value - benchmark_value) / nullif(sqrt(own_se ^ 2 + benchmark_se ^ 2), 0)
+            -- Counts as Poisson rates per day, so that a 31-day month compares with a 28-day one.
+            when mode = 'two_sample' and estimate_kind = 'count' then
+                (own_value / own_days - benchmark_value / benchmark_days)
+                / nullif(sqrt(own_value / own_days ^ 2 + benchmark_value / benchmark_days ^ 2), 0)
+            when estimate_kind = 'proportion' then
+                (own_value - benchmark_value)
+                / nullif(sqrt(benchmark_value * (1 - benchmark_value) / own_d), 0)
+            when estimate_kind in ('mean', 'nps') then
+                (own_value - benchmark_value) / nullif(own_se, 0)
+            when estimate_kind = 'count' then
+                (own_value - benchmark_value) / nullif(sqrt(benchmark_value), 0)
+        end as statistic,
+        -- Degrees of freedom of the t tests (Welch-Satterthwaite; n - 1 against a fixed value).
+        case
+            when estimate_kind <> 'mean' then null
+            when mode = 'two_sample' then
+                (own_se ^ 2 + benchmark_se ^ 2) ^ 2
+                / nullif(own_se ^ 4 / nullif(own_n - 1, 0)
+                         + benchmark_se ^ 4 / nullif(benchmark_n - 1, 0), 0)
+            else own_n - 1
+        end as degrees_of_freedom
+    from pairs
+),
+
+with_p as (
+    select
+        *,
+        case
+            when statistic is null then null
+            when degrees_of_freedom is not null and degrees_of_freedom > 0
+                then {{ two_sided_p(t_as_z('statistic', 'degrees_of_freedom')) }}
+            when estimate_kind <> 'mean' then {{ two_sided_p('statistic') }}
+        end as p_value
+    from tested
+)
+
+select
+    cast(w.grain as varchar) as grain,
+    cast(w.period_start as date) as period_start,
+    cast(w.kpi as varchar) as kpi,
+    cast(w.own_brand as varchar) as own_brand,
+    cast(w.industry as varchar) as industry,
+    cast(w.comparison as varchar) as comparison,
+    cast(w.benchmark as varchar) as benchmark,
+    cast(w.own_value as double) as own_value,
+    cast(w.own_n as bigint) as own_n,
+    cast(w.benchmark_value as double) as benchmark_value,
+    cast(w.benchmark_n as bigint) as benchmark_n,
+    cast(w.own_value - w.benchmark_value as double) as difference,
+    cast(w.higher_is_better as boolean) as higher_is_better,
+    cast(case when w.higher_is_better then w.own_value > w.benchmark_value
+              when not w.higher_is_better then w.own_value < w.benchmark_value end as boolean)
+        as is_better,
+    cast(w.test as varchar) as test,
+    cast(w.statistic as double) as statistic,
+    cast(w.p_value as double) as p_value,
+    cast(w.p_value < {{ var('cx_significance_level') }} as boolean) as is_significant,
+    cast(case when w.comparison in ('competitor', 'competitor_median') then r.rank_among_peers end
+         as integer) as rank_among_peers,
+    cast(case when w.comparison in ('competitor', 'competitor_median') then r.peers end as integer)
+        as peers,
+    cast(case when w.comparison in ('competitor', 'competitor_median') then r.percentile end
+         as double) as percentile,
+    cast(coalesce(w.is_illustrative, false) as boolean) as is_illustrative,
+    coalesce(w.own_n < {{ var('cx_low_sample_min_n') }}, false)
+        or coalesce(w.benchmark_n < {{ var('cx_low_sample_min_n') }}, false) as low_sample
+from with_p w
+left join ranks r
+    on r.grain = w.grain and r.period_start = w.period_start and r.kpi = w.kpi
+    and r.own_brand = w.own_brand

@@ -1,0 +1,240 @@
+-- The five gaps of the service-quality gap model (Parasuraman, Zeithaml & Berry) per period,
+-- SERVQUAL dimension and segment. Every gap is measured value minus reference value, oriented
+-- so that a negative gap is a shortfall (for lower-is-better measures the sign is turned).
+-- Formula names are the headings of docs/methodology.md, "Service-quality gaps".
+with servqual as (
+    select * from {{ ref('int_servqual_scores') }}
+),
+
+sq_periods as ({{ periods_of('servqual', 'submitted_date') }}),
+
+-- Customers, in the 'all' segment and their own.
+customers as (
+    select grain, period_start, 'all' as segment, * exclude (grain, period_start, segment)
+    from sq_periods where respondent_role = 'customer'
+    union all
+    select grain, period_start, segment, * exclude (grain, period_start, segment)
+    from sq_periods where respondent_role = 'customer'
+),
+
+customer_expectations as (
+    select grain, period_start, segment, dimension,
+        count(expectation) as n, avg(expectation) as mean, stddev_samp(expectation) as sd
+    from customers group by all
+),
+
+-- Managers state what they believe customers expect (exp_* items only); not segmented.
+management as (
+    select grain, period_start, dimension,
+        count(expectation) as n, avg(expectation) as mean, stddev_samp(expectation) as sd
+    from sq_periods where respondent_role = 'manager' and expectation is not null
+    group by all
+),
+
+gap1 as (
+    select c.grain, c.period_start, 1 as gap_number, 'knowledge' as gap_name, c.dimension,
+        c.segment, 'servqual_expectation' as measure,
+        'mean expectation management attributes to customers' as measured_as,
+        'customers'' mean expectation' as reference_as,
+        m.mean as measured_value, c.mean as reference_value, m.mean - c.mean as gap,
+        'points_1_7' as unit, true as higher_is_better, m.n as n, c.n as n_reference,
+        m.mean - c.mean - 1.96 * sqrt(m.sd ^ 2 / m.n + c.sd ^ 2 / c.n) as gap_ci_low,
+        m.mean - c.mean + 1.96 * sqrt(m.sd ^ 2 / m.n + c.sd ^ 2 / c.n) as gap_ci_high,
+        'gap1_management_minus_customer_expectation' as formula_name
+    from customer_expectations c
+    join management m using (grain, period_start, dimension)
+    where c.n > 0
+),
+
+gap2 as (
+    select m.grain, m.period_start, 2, 'standards', m.dimension, 'all', 'servqual_standard_level',
+        'service standard level (servqual_standards seed)',
+        'mean expectation management attributes to customers',
+        s.standard_level, m.mean, s.standard_level - m.mean, 'points_1_7', true, m.n, m.n,
+        s.standard_level - m.mean - 1.96 * m.sd / sqrt(m.n),
+        s.standard_level - m.mean + 1.96 * m.sd / sqrt(m.n),
+        'gap2_standard_minus_management_perception'
+    from management m
+    join {{ ref('servqual_standards') }} s using (dimension)
+),
+
+gap5 as (
+    select grain, period_start, 5, 'customer', dimension, segment, 'servqual_perception',
+        'customers'' mean perception', 'customers'' mean expectation',
+        avg(perception), avg(expectation), avg(perception - expectation), 'points_1_7', true,
+        count(*), count(*),
+        avg(perception - expectation) - 1.96 * stddev_samp(perception - expectation) / sqrt(count(*)),
+        avg(perception - expectation) + 1.96 * stddev_samp(perception - expectation) / sqrt(count(*)),
+        'gap5_servqual_perception_minus_expectation'
+    from customers
+    where perception is not null and expectation is not null
+    group by all
+),
+
+-- Gap 3: what the desk delivered against the operational standards, from the ticket counts
+-- (creation period; segment slice and all).
+ticket_counts as (
+    select grain, period_start, case when slice_name = 'all' then 'all' else slice_value end
+        as segment, *
+    from {{ ref('int_kpi_ticket_counts') }}
+    where slice_name in ('all', 'segment')
+),
+
+standards as (
+    select metric, any_value(dimension) as dimension, any_value(target) as target
+    from {{ ref('operational_standards') }}
+    group by metric
+),
+
+delivered as (
+    select grain, period_start, segment, 'first_reply' as metric,
+        first_reply_sla_met::double as met, first_reply_sla_n::double as n,
+        first_reply_sla_target_sum / nullif(first_reply_sla_n, 0) as target_mix
+    from ticket_counts
+    union all
+    select grain, period_start, segment, 'resolution', resolution_sla_met, resolution_sla_n,
+        resolution_sla_target_sum / nullif(resolution_sla_n, 0)
+    from ticket_counts
+    union all
+    select grain, period_start, segment, 'one_touch_rate', one_touch, tickets_solved, null
+    from ticket_counts
+    union all
+    select grain, period_start, segment, 'not_reopened_rate', tickets_solved - reopened,
+        tickets_solved, null
+    from ticket_counts
+    union all
+    select grain, period_start, segment, 'satisfaction_good_rate', satisfaction_good,
+        satisfaction_rated, null
+    from ticket_counts
+),
+
+gap3 as (
+    select d.grain, d.period_start, 3, 'delivery', s.dimension, d.segment, d.metric,
+        case when d.metric in ('first_reply', 'resolution')
+             then 'share of tickets within the ' || d.metric || ' standard'
+             else d.metric || ' delivered' end,
+        case when d.metric in ('first_reply', 'resolution')
+             then 'target share (operational_standards seed, mixed by priority)'
+             else 'target (operational_standards seed)' end,
+        d.met / d.n, coalesce(d.target_mix, s.target), d.met / d.n - coalesce(d.target_mix, s.target),
+        'share', true, d.n::bigint, d.n::bigint,
+        -- The Wilson interval of the delivered share, less the fixed target.
+        {{ wilson_low('d.met', 'd.n') }} - coalesce(d.target_mix, s.target),
+        {{ wilson_high('d.met', 'd.n') }} - coalesce(d.target_mix, s.target),
+        'gap3_delivered_minus_standard'
+    from delivered d
+    join standards s using (metric)
+    where d.n > 0
+),
+
+-- Gap 4: what the desk delivered against what was promised to customers, per promise.
+promises as (select * from {{ ref('service_promises') }}),
+
+promise_tickets as (
+    select p.promise_id, t.*
+    from promises p
+    join {{ ref('int_tickets') }} t on p.channel = 'all' or t.channel = p.channel
+    where t.has_created_event
+),
+
+promise_periods as (
+    select grain, period_start, 'all' as segment, * exclude (grain, period_start, segment)
+    from ({{ periods_of('promise_tickets', 'created_date') }})
+    union all
+    select grain, period_start, segment, * exclude (grain, period_start, segment)
+    from ({{ periods_of('promise_tickets', 'created_date') }})
+),
+
+promise_delivery as (
+    select
+        grain, period_start, segment, promise_id,
+        quantile_cont(first_reply_minutes, 0.5) as first_reply_minutes_median,
+        quantile_cont(first_reply_minutes, 0.9) as first_reply_minutes_p90,
+        quantile_cont(first_reply_business_minutes, 0.5) as first_reply_business_minutes_median,
+        count(first_reply_minutes) as n_first_reply,
+        quantile_cont(resolution_hours, 0.5) as resolution_hours_median,
+        quantile_cont(resolution_hours, 0.9) as resolution_hours_p90,
+        quantile_cont(resolution_business_hours, 0.5) as resolution_business_hours_median,
+        count(resolution_hours) as n_resolution,
+        count(*) filter (where is_one_touch)::double / nullif(count(*) filter (where is_solved), 0)
+            as one_touch_rate,
+        count(*) filter (where is_solved and is_reopened)::double
+            / nullif(count(*) filter (where is_solved), 0) as reopen_rate,
+        count(*) filter (where is_solved) as n_solved
+    from promise_periods
+    group by all
+),
+
+promise_values as (
+    select
+        d.*,
+        p.dimension,
+        p.metric,
+        p.channel,
+        p.promised_value,
+        p.unit,
+        p.promise_text,
+        case p.metric
+            when 'first_reply_minutes_median' then d.first_reply_minutes_median
+            when 'first_reply_minutes_p90' then d.first_reply_minutes_p90
+            when 'first_reply_business_minutes_median' then d.first_reply_business_minutes_median
+            when 'resolution_hours_median' then d.resolution_hours_median
+            when 'resolution_hours_p90' then d.resolution_hours_p90
+            when 'resolution_business_hours_median' then d.resolution_business_hours_median
+            when 'one_touch_rate' then d.one_touch_rate
+            when 'reopen_rate' then d.reopen_rate
+        end as delivered,
+        case
+            when p.metric like 'first_reply%' then d.n_first_reply
+            when p.metric like 'resolution%' then d.n_resolution
+            else d.n_solved
+        end as n,
+        -- Times and the reopen rate are better low; the one-touch rate is better high.
+        p.metric = 'one_touch_rate' as higher_is_better
+    from promise_delivery d
+    join promises p using (promise_id)
+),
+
+gap4 as (
+    select grain, period_start, 4, 'communication', dimension, segment, promise_id,
+        metric || ' delivered' || case when channel = 'all' then '' else ' on ' || channel end,
+        'promised: ' || promise_text,
+        delivered, promised_value,
+        case when higher_is_better then delivered - promised_value
+             else promised_value - delivered end,
+        unit, higher_is_better, n, n, cast(null as double), cast(null as double),
+        'gap4_delivered_vs_promised'
+    from promise_values
+    where delivered is not null
+),
+
+gaps as (
+    select * from gap1
+    union all select * from gap2
+    union all select * from gap3
+    union all select * from gap4
+    union all select * from gap5
+)
+
+select
+    cast(grain as varchar) as grain,
+    cast(period_start as date) as period_start,
+    cast(gap_number as integer) as gap_number,
+    cast(gap_name as varchar) as gap_name,
+    cast(dimension as varchar) as dimension,
+    cast(segment as varchar) as segment,
+    cast(measure as varchar) as measure,
+    cast(measured_as as varchar) as measured_as,
+    cast(reference_as as varchar) as reference_as,
+    cast(measured_value as double) as measured_value,
+    cast(reference_value as double) as reference_value,
+    cast(gap as double) as gap,
+    cast(unit as varchar) as unit,
+    cast(higher_is_better as boolean) as higher_is_better,
+    cast(n as bigint) as n,
+    cast(n_reference as bigint) as n_reference,
+    cast(gap_ci_low as double) as gap_ci_low,
+    cast(gap_ci_high as double) as gap_ci_high,
+    cast(formula_name as varchar) as formula_name,
+    least(n, n_reference) < {{ var('cx_low_sample_min_n') }} as low_sample
+from gaps
