@@ -48,7 +48,9 @@ def cx_dbt_models(
         # The project's own target folder (we hold the writer lock), so that dbt's partial
         # parsing is reused instead of a full parse per run.
         invocation = dbt.cli(
-            ["build", "--vars", json.dumps(dbt_vars)],
+            # Unit tests check formulas on fixed rows, not the data: they run in the test
+            # suite (tests/test_dbt_unit_tests.py), not in every load.
+            ["build", "--vars", json.dumps(dbt_vars), "--exclude-resource-type", "unit_test"],
             context=context,
             raise_on_error=False,
             target_path=Path(DBT_PROJECT.target_path),

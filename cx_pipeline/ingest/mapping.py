@@ -190,7 +190,11 @@ def map_rows(
     if source.text_columns and "language" not in profile.constants:
         function = language.register(con)
         text = " || ' ' || ".join(f"coalesce({ident(c)}, '')" for c in source.text_columns)
-        add_view(f"* REPLACE (coalesce(language, {function}({text})) AS language)")
+        # CASE, not coalesce: DuckDB then calls the detector only on rows without a language.
+        add_view(
+            f"* REPLACE (CASE WHEN language IS NULL THEN {function}({text}) ELSE language END "
+            "AS language)"
+        )
     kept = [n for n in profile.derive if n not in canonical and not n.startswith("_")]
     if kept:
         # Derived facts that are not canonical columns (e.g. late_delivery) are kept.

@@ -9,6 +9,7 @@ globs fit the file name (user profiles first), else by `canonical`.
 from __future__ import annotations
 
 import fnmatch
+import functools
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -53,6 +54,12 @@ class Profile:
 
 
 def _from_yaml(path: Path) -> Profile:
+    # Profiles are looked up for every file of every partition: parse each version once.
+    return _parse_yaml(path, path.stat().st_mtime_ns)
+
+
+@functools.lru_cache(maxsize=256)
+def _parse_yaml(path: Path, _mtime_ns: int) -> Profile:
     try:
         raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
     except yaml.YAMLError as exc:
