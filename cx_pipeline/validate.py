@@ -65,13 +65,7 @@ def validate_file(
         report.duplicate_keys = con.execute(
             f'SELECT count(*) - count(DISTINCT "{key}") FROM {staged.checked} WHERE _reason IS NULL'
         ).fetchone()[0]
-        original = (
-            "CAST(to_json(struct_pack("
-            + ", ".join(f'"{c}" := i."{c}"' for c in staged.present)
-            + ")) AS VARCHAR)"
-            if staged.present
-            else "NULL"
-        )
+        original = staged.original_row_sql("i")
         reasons = con.execute(
             f"SELECT c._reason AS reason, count(*) AS n, list(c._rec ORDER BY c._rec)[1:3], "
             f"list({original} ORDER BY c._rec)[1:2] FROM {staged.checked} c "

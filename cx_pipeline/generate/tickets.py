@@ -16,6 +16,8 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from cx_pipeline.ingest.canonical import TICKET_EVENT_TYPES
+
 from .entities import PRODUCTS, REGION_UTC_OFFSET_H, SEGMENTS, Agents, Customers
 from .timeline import (
     DAY,
@@ -47,21 +49,7 @@ TICKET_COLUMNS = [
 
 TICKETS_PER_DAY = 1000.0
 
-EVENT_TYPES = np.array(
-    [
-        "created",
-        "assigned",
-        "agent_reply",
-        "customer_reply",
-        "internal_note",
-        "status_change",
-        "solved",
-        "reopened",
-        "closed",
-        "satisfaction_rated",
-    ],
-    dtype=object,
-)
+EVENT_TYPES = np.array(TICKET_EVENT_TYPES, dtype=object)
 (CREATED, ASSIGNED, AGENT_REPLY, CUSTOMER_REPLY, NOTE, STATUS_CHANGE, SOLVED, REOPENED) = range(8)
 CLOSED, RATED = 8, 9
 

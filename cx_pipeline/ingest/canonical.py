@@ -9,6 +9,20 @@ from dataclasses import dataclass, field
 DIMENSIONS = {"tangibles": 4, "reliability": 5, "responsiveness": 4, "assurance": 4, "empathy": 5}
 DRIVERS = ("product", "price", "channel", "staff", "competition")
 
+# Event types of a ticket's life, in the order the demo generator indexes them.
+TICKET_EVENT_TYPES = (
+    "created",
+    "assigned",
+    "agent_reply",
+    "customer_reply",
+    "internal_note",
+    "status_change",
+    "solved",
+    "reopened",
+    "closed",
+    "satisfaction_rated",
+)
+
 SERVQUAL_ITEMS = [
     f"{kind}_{dim}_{n}"
     for kind in ("exp", "per")
@@ -94,22 +108,7 @@ TICKETS = Source(
         Column("ticket_id", required=True),
         Column("event_id", required=True),
         Column("event_at", "TIMESTAMPTZ", required=True),
-        Column(
-            "event_type",
-            required=True,
-            allowed=(
-                "created",
-                "assigned",
-                "agent_reply",
-                "customer_reply",
-                "internal_note",
-                "status_change",
-                "solved",
-                "reopened",
-                "closed",
-                "satisfaction_rated",
-            ),
-        ),
+        Column("event_type", required=True, allowed=TICKET_EVENT_TYPES),
         Column("status", allowed=("new", "open", "pending", "hold", "solved", "closed")),
         Column("actor_role", allowed=("agent", "customer", "system")),
         Column("agent_id"),

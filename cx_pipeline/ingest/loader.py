@@ -18,7 +18,7 @@ import duckdb
 
 from cx_pipeline import settings
 from cx_pipeline.ingest.canonical import Source
-from cx_pipeline.ingest.mapping import ident, map_rows
+from cx_pipeline.ingest.mapping import ident, map_rows, row_json
 from cx_pipeline.ingest.profiles import Profile, is_context_file, profile_for_file
 from cx_pipeline.ingest.readers import (
     UnreadableFile,
@@ -91,6 +91,10 @@ class StagedFile:
     unreadable: str
     input: str
     present: list[str]
+
+    def original_row_sql(self, alias: str) -> str:
+        """The row as exported, rebuilt from `input` (aliased) only where it is needed."""
+        return f"CAST({row_json(self.present, alias)} AS VARCHAR)"
 
 
 def stage_file(
@@ -169,13 +173,8 @@ def store_file(
         [file_name, day, profile.name, run_id],
     )
     # The original row is rebuilt from the file's text only for the rows that need it.
-    original = (
-        "CAST(to_json(struct_pack("
-        + ", ".join(f"{ident(col)} := i.{ident(col)}" for col in staged.present)
-        + ")) AS VARCHAR)"
-        if staged.present
-        else "NULL"
-    )
+    # The original row is rebuilt from the file's text only for the rows that need it.
+    original = staged.original_row_sql("i")
     con.execute(
         f"INSERT INTO audit.quarantine SELECT ?, ?, ?, c._rec + ?, c._reason, {original}, ?, ?, "
         f"now() FROM _classified c JOIN {staged.input} i USING (_rec) "

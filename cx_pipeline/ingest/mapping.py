@@ -128,10 +128,13 @@ def _missing_required(source: Source, profile: Profile, present: set[str]) -> li
     ]
 
 
-def _struct(columns: list[str]) -> str:
+def row_json(columns: list[str], alias: str | None = None) -> str:
+    """SQL for the named columns of a row as one JSON object (NULL when there are none)."""
     if not columns:
         return "CAST(NULL AS JSON)"
-    return "to_json(struct_pack(" + ", ".join(f"{ident(c)} := {ident(c)}" for c in columns) + "))"
+    prefix = f"{alias}." if alias else ""
+    pairs = ", ".join(f"{ident(c)} := {prefix}{ident(c)}" for c in columns)
+    return f"to_json(struct_pack({pairs}))"
 
 
 def map_rows(
@@ -170,7 +173,7 @@ def map_rows(
         + ", ".join(
             f"{text_expr(c, profile, present_set)} AS {ident(c.name)}" for c in source.columns
         )
-        + f", {_struct(extras)} AS _extras FROM _in"
+        + f", {row_json(extras)} AS _extras FROM _in"
     )
 
     def add_view(projection: str) -> None:
