@@ -53,14 +53,6 @@ def to_record(result: dg.AssetCheckResult, default_asset: dg.AssetKey | None = N
     )
 
 
-def partition_label(context: dg.AssetExecutionContext) -> str:
-    try:
-        window = context.partition_key_range
-    except Exception:  # an unpartitioned run
-        return ""
-    return window.start if window.start == window.end else f"{window.start}..{window.end}"
-
-
 def _message(record: CheckRecord) -> str:
     effect = (
         "blocking: downstream assets do not materialize"

@@ -11,10 +11,8 @@ import dagster as dg
 from cx_pipeline import settings
 from cx_pipeline.alerts import dispatch
 from cx_pipeline.instance import get_instance
+from cx_pipeline.partitions import RANGE_END_TAG, RANGE_START_TAG
 from cx_pipeline.run_alerts import run_failed_alert
-
-RANGE_START_TAG = "dagster/asset_partition_range_start"
-RANGE_END_TAG = "dagster/asset_partition_range_end"
 
 
 @dataclass

@@ -1,16 +1,17 @@
 """The dbt project as Dagster assets; its tests become asset checks (error = blocking)."""
 
-import json
-from collections.abc import Mapping
+import os
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 import dagster as dg
 from dagster_dbt import DagsterDbtTranslator, DbtCliResource, dbt_assets
 
-from cx_pipeline.check_audit import partition_label, record_and_alert, to_record
+from cx_pipeline.check_audit import record_and_alert, to_record
 from cx_pipeline.dbt_project import cx_dbt_project
-from cx_pipeline.partitions import DAILY
+from cx_pipeline.partitions import run_window, window_label
 from cx_pipeline.resources import WRITER_POOL, WarehouseResource
 
 DBT_PROJECT = cx_dbt_project()
@@ -33,24 +34,27 @@ class CxDbtTranslator(DagsterDbtTranslator):
     manifest=DBT_PROJECT.manifest_path,
     project=DBT_PROJECT,
     dagster_dbt_translator=CxDbtTranslator(),
-    partitions_def=DAILY,
-    backfill_policy=dg.BackfillPolicy.single_run(),
     pool=WRITER_POOL,
 )
 def cx_dbt_models(
     context: dg.AssetExecutionContext, dbt: DbtCliResource, warehouse: WarehouseResource
 ):
-    # The run's partition window reaches dbt as vars: incremental models recompute from
-    # its start (less the lookback for late records).
-    window = context.partition_key_range
-    dbt_vars = {"cx_partition_start": window.start, "cx_partition_end": window.end}
-    with warehouse.writer_lock():
+    # The models are not partitioned (a partitioned asset costs one Dagster event per day
+    # of a run, ~15 ms each in SQLite, for models that are whole incremental tables anyway):
+    # they take the window of the raw partitions the run loads from its tags. The window
+    # reaches dbt as environment variables (see int_incremental_window.sql), so dbt's
+    # partial parse survives a new window; without one, everything is recomputed.
+    window = run_window(context.run)
+    window_env = dict(
+        zip(("CX_PARTITION_START", "CX_PARTITION_END"), window or ("", ""), strict=True)
+    )
+    with warehouse.writer_lock(), _environ(window_env):
         # The project's own target folder (we hold the writer lock), so that dbt's partial
         # parsing is reused instead of a full parse per run.
         invocation = dbt.cli(
             # Unit tests check formulas on fixed rows, not the data: they run in the test
             # suite (tests/test_dbt_unit_tests.py), not in every load.
-            ["build", "--vars", json.dumps(dbt_vars), "--exclude-resource-type", "unit_test"],
+            ["build", "--exclude-resource-type", "unit_test"],
             context=context,
             raise_on_error=False,
             target_path=Path(DBT_PROJECT.target_path),
@@ -65,7 +69,7 @@ def cx_dbt_models(
             record_and_alert(
                 con,
                 [to_record(c) for c in checks],
-                partition_label(context),
+                window_label(window),
                 context.run_id,
                 context.log,
             )
@@ -75,6 +79,21 @@ def cx_dbt_models(
             "downstream assets are not materialized",
             metadata={"failures": dg.MetadataValue.json(_failures(invocation))},
         )
+
+
+@contextmanager
+def _environ(values: dict[str, str]) -> Iterator[None]:
+    """dbt's subprocess inherits os.environ (DbtCliResource copies it at invocation)."""
+    saved = {k: os.environ.get(k) for k in values}
+    os.environ.update(values)
+    try:
+        yield
+    finally:
+        for key, value in saved.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value
 
 
 def _failures(invocation) -> list[str]:

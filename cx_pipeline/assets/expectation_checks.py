@@ -12,15 +12,16 @@ import dagster as dg
 
 from cx_pipeline.check_audit import CheckRecord, record_and_alert
 from cx_pipeline.ingest.canonical import SOURCES
-from cx_pipeline.partitions import DAILY
+from cx_pipeline.partitions import DAILY, run_window, window_label
 from cx_pipeline.quality import SuiteResult, raw_suite, validate_table
 from cx_pipeline.resources import WarehouseResource
 
 CHECK_NAME = "expectations"
 
-# (asset key, relation, suite, column holding the landing partition date)
+# (asset key, relation, suite, column holding the landing partition date, partitions of the
+# asset: the raw assets are daily, the dbt models are whole tables)
 RAW_TARGETS = [
-    (["raw", s.table], f"raw.{s.table}", raw_suite(s.name), "_partition_date")
+    (["raw", s.table], f"raw.{s.table}", raw_suite(s.name), "_partition_date", DAILY)
     for s in SOURCES.values()
 ]
 STAGING_TARGETS = [
@@ -29,14 +30,10 @@ STAGING_TARGETS = [
         f"staging.stg_{s.table}",
         f"stg_{s.table}",
         "delivered_partition",
+        None,
     )
     for s in SOURCES.values()
 ]
-
-
-def _window(context) -> tuple[str, str]:
-    window = context.partition_key_range
-    return window.start, window.end
 
 
 def _records(result: SuiteResult, asset: str) -> list[CheckRecord]:
@@ -94,20 +91,23 @@ def _delivered(con, relation: str, start: str, end: str) -> bool:
     )
 
 
-def _build(key: Sequence[str], relation: str, suite: str, date_column: str):
+def _build(key: Sequence[str], relation: str, suite: str, date_column: str, partitions_def):
     asset_key = dg.AssetKey(list(key))
 
     @dg.asset_check(
         asset=asset_key,
         name=CHECK_NAME,
         blocking=True,
-        partitions_def=DAILY,
+        partitions_def=partitions_def,
         description=f"Great Expectations suite expectations/{suite}.json over the run's "
         "partitions. Fails blocking on an error-severity expectation, as a warning otherwise.",
     )
     def _check(context: dg.AssetCheckExecutionContext, warehouse: WarehouseResource):
-        start, end = _window(context)
-        label = start if start == end else f"{start}..{end}"
+        window = run_window(context.run)
+        if window is None:  # the models materialized by hand: validate every row
+            window = ("0001-01-01", "9999-12-31")
+        start, end = window
+        label = window_label(window)
         with warehouse.write() as con:
             if relation.startswith("raw.") and not _delivered(con, relation, start, end):
                 # No file at all is a missing delivery, not a broken one: warn, don't block

@@ -3,7 +3,6 @@
 import dagster as dg
 
 from cx_pipeline.assets.dbt import cx_dbt_models
-from cx_pipeline.partitions import DAILY
 from cx_pipeline.publish import publish
 from cx_pipeline.resources import WRITER_POOL, WarehouseResource
 
@@ -12,8 +11,6 @@ from cx_pipeline.resources import WRITER_POOL, WarehouseResource
     key=dg.AssetKey(["published", "cx_marts"]),
     group_name="published",
     deps=[cx_dbt_models],
-    partitions_def=DAILY,
-    backfill_policy=dg.BackfillPolicy.single_run(),
     pool=WRITER_POOL,
     kinds={"duckdb"},
     description=(

@@ -12,7 +12,7 @@ from cx_pipeline import settings
 from cx_pipeline.check_audit import record_and_alert, to_record
 from cx_pipeline.ingest.canonical import SOURCES, Source
 from cx_pipeline.ingest.loader import load_partition
-from cx_pipeline.partitions import DAILY, days_in_range
+from cx_pipeline.partitions import DAILY, days_in_range, run_window, window_label
 from cx_pipeline.resources import WRITER_POOL, WarehouseResource
 
 
@@ -96,10 +96,10 @@ def _build_load_checks(source: Source) -> dg.AssetChecksDefinition:
         ],
     )
     def _checks(context: dg.AssetCheckExecutionContext, warehouse: WarehouseResource):
-        window = _run_window(context)
+        window = run_window(context.run)
         with warehouse.write() as con:
             checks = _load_checks(con, source, window[0], window[1])
-            label = window[0] if window[0] == window[1] else f"{window[0]}..{window[1]}"
+            label = window_label(window)
             record_and_alert(
                 con,
                 [to_record(c, raw_asset_key(source)) for c in checks],
@@ -110,13 +110,6 @@ def _build_load_checks(source: Source) -> dg.AssetChecksDefinition:
         yield from checks
 
     return _checks
-
-
-def _run_window(context: dg.AssetCheckExecutionContext) -> tuple[str, str]:
-    tags = context.run.tags
-    start = tags.get("dagster/asset_partition_range_start") or tags.get("dagster/partition")
-    end = tags.get("dagster/asset_partition_range_end") or start
-    return start, end
 
 
 RAW_ASSETS = [_build_raw_asset(s) for s in SOURCES.values()]

@@ -4,8 +4,11 @@
 -- and every event of a ticket that received an event, may belong to an older period, which
 -- must be recomputed whole. The result is moved back to a week start on or before the month
 -- start, so that each week and month row rewritten sees all of its days.
-{%- set start = var('cx_partition_start') %}
-{%- set end = var('cx_partition_end') or start %}
+-- The pipeline passes its window as environment variables, not vars: a changed var makes
+-- dbt re-parse the whole project, a changed env_var only the files that read it (this one).
+-- The vars remain for a hand-run `dbt build --vars ...`.
+{%- set start = env_var('CX_PARTITION_START', '') or var('cx_partition_start') %}
+{%- set end = env_var('CX_PARTITION_END', '') or var('cx_partition_end') or start %}
 
 with window_bounds as (
     select
