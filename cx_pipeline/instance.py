@@ -10,13 +10,19 @@ import dagster as dg
 from cx_pipeline import settings
 from cx_pipeline.resources import WRITER_POOL
 
-DAGSTER_YAML = f"""\
+DAGSTER_YAML = """\
 # Written by cx-pipeline; edit freely, it is not overwritten.
 telemetry:
   enabled: false
+# The stock SQLite event log without an fsync per event (see cx_pipeline/event_log.py).
+event_log_storage:
+  module: cx_pipeline.event_log
+  class: FastSqliteEventLogStorage
+  config:
+    base_dir: {home}/history/runs
 concurrency:
   pools:
-    # Runs whose steps write the DuckDB file ({WRITER_POOL}) go one at a time.
+    # Runs whose steps write the DuckDB file ({pool}) go one at a time.
     granularity: run
     default_limit: 1
 """
@@ -27,7 +33,7 @@ def ensure_dagster_home() -> str:
     home.mkdir(parents=True, exist_ok=True)
     config = home / "dagster.yaml"
     if not config.exists():
-        config.write_text(DAGSTER_YAML, encoding="utf-8")
+        config.write_text(DAGSTER_YAML.format(home=home, pool=WRITER_POOL), encoding="utf-8")
     os.environ["DAGSTER_HOME"] = str(home)
     return str(home)
 
