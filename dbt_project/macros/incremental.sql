@@ -8,3 +8,17 @@
         (select recompute_from from {{ ref('int_incremental_window') }} where source = '{{ source }}'),
         date '0001-01-01')
 {%- endmacro %}
+
+{#- The keys of `relation` with a row delivered in this run's partition window (every key
+    when the run has no window, so a hand-run build recomputes everything). Staging and the
+    per-ticket models rebuild only these keys: a daily run's cost follows the day, not the
+    history. `partition_column` is the landing date the rows carry. A model using this must
+    declare `-- depends_on: {{ ref('int_incremental_window') }}`. -#}
+{% macro keys_delivered_in_window(relation, key, source, partition_column) -%}
+    select distinct {{ key }} from {{ relation }}
+    where {{ partition_column }} between
+        coalesce((select partition_start from {{ ref('int_incremental_window') }}
+                  where source = '{{ source }}'), date '0001-01-01')
+        and coalesce((select partition_end from {{ ref('int_incremental_window') }}
+                      where source = '{{ source }}'), date '9999-12-31')
+{%- endmacro %}

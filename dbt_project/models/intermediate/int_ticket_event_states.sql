@@ -1,3 +1,6 @@
+{{ config(materialized='incremental', incremental_strategy='delete+insert',
+          unique_key='ticket_id', on_schema_change='sync_all_columns') }}
+-- depends_on: {{ ref('int_incremental_window') }}
 -- Every ticket event in order with the ticket's resolved state after it. The state comes
 -- from the event's status (solved or closed = resolved), else from its type (solved and
 -- closed resolve, created and reopened unresolve), else it carries over from the event
@@ -12,6 +15,11 @@ with ordered as (
             when event_type in ('created', 'reopened') then false
         end as _stated_resolved
     from {{ ref('stg_ticket_events') }}
+    {% if is_incremental() %}
+    -- Only tickets with an event delivered in this run are rebuilt, whole.
+    where ticket_id in (
+        {{ keys_delivered_in_window(ref('stg_ticket_events'), 'ticket_id', 'tickets', 'delivered_partition') }})
+    {% endif %}
 ),
 
 carried as (

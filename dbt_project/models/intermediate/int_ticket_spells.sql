@@ -1,3 +1,6 @@
+{{ config(materialized='incremental', incremental_strategy='delete+insert',
+          unique_key='ticket_id', on_schema_change='sync_all_columns') }}
+-- depends_on: {{ ref('int_incremental_window') }}, {{ ref('stg_ticket_events') }}
 -- Unresolved spells of each ticket: from its first event (or a reopen) to the next solve
 -- (null while still unresolved). A ticket is in the backlog at an instant that falls in one
 -- of its spells, whatever its status in between (new, open, pending, hold).
@@ -8,7 +11,12 @@ with transitions as (
         (event_seq = 1 and not is_resolved) or is_reopen as opens_spell,
         lead(event_at) over (partition by ticket_id order by event_seq) as next_transition_at
     from {{ ref('int_ticket_event_states') }}
-    where (event_seq = 1 and not is_resolved) or is_reopen or is_resolution
+    where ((event_seq = 1 and not is_resolved) or is_reopen or is_resolution)
+    {% if is_incremental() %}
+    -- Only tickets with an event delivered in this run are rebuilt, whole.
+    and ticket_id in (
+        {{ keys_delivered_in_window(ref('stg_ticket_events'), 'ticket_id', 'tickets', 'delivered_partition') }})
+    {% endif %}
 )
 
 select

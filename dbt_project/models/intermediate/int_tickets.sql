@@ -1,9 +1,17 @@
+{{ config(materialized='incremental', incremental_strategy='delete+insert',
+          unique_key='ticket_id', on_schema_change='sync_all_columns') }}
+-- depends_on: {{ ref('int_incremental_window') }}
 -- One row per ticket with every fact the ticket KPIs need. Attributes (channel, priority,
 -- segment...) come from the creation event (else the earliest) so that later changes do not
 -- move a ticket between slices or SLA targets. Durations are calendar and business time;
 -- business time is measured on the desk's running clock (int_business_calendar).
 with events as (
     select * from {{ ref('int_ticket_event_states') }}
+    {% if is_incremental() %}
+    -- Only tickets with an event delivered in this run are rebuilt, whole.
+    where ticket_id in (
+        {{ keys_delivered_in_window(ref('stg_ticket_events'), 'ticket_id', 'tickets', 'delivered_partition') }})
+    {% endif %}
 ),
 
 attributes as (
@@ -23,6 +31,11 @@ attributes as (
                 partition by ticket_id order by event_type = 'created' desc, event_at, event_id
             ) as _rank
         from {{ ref('stg_ticket_events') }}
+        {% if is_incremental() %}
+        -- Only tickets with an event delivered in this run are rebuilt, whole.
+        where ticket_id in (
+            {{ keys_delivered_in_window(ref('stg_ticket_events'), 'ticket_id', 'tickets', 'delivered_partition') }})
+        {% endif %}
     )
     where _rank = 1
 ),

@@ -1,3 +1,6 @@
+{{ config(materialized='incremental', incremental_strategy='delete+insert',
+          unique_key='review_id', on_schema_change='sync_all_columns') }}
+-- depends_on: {{ ref('int_incremental_window') }}
 -- Latest delivery of each review wins (a re-delivery that adds the brand's reply
 -- supersedes the first one). Ratings are put on a 1-5 scale so platforms compare.
 with ranked as (
@@ -8,6 +11,11 @@ with ranked as (
             order by _partition_date desc, _source_file desc, _record_number desc
         ) as _version_rank
     from {{ source('raw', 'reviews') }}
+    {% if is_incremental() %}
+    -- Only keys delivered in this run: their versions are re-ranked, the rest stays.
+    where review_id in (
+        {{ keys_delivered_in_window(source('raw', 'reviews'), 'review_id', 'reviews', '_partition_date') }})
+    {% endif %}
 )
 
 select

@@ -1,3 +1,6 @@
+{{ config(materialized='incremental', incremental_strategy='delete+insert',
+          unique_key='response_id', on_schema_change='sync_all_columns') }}
+-- depends_on: {{ ref('int_incremental_window') }}
 -- Latest delivery of each response wins (later partition, then later file, then later
 -- record); personal ids hashed and free text redacted before anything downstream.
 -- SERVQUAL items (exp_/per_<dimension>_<n>) and driver attributes (attr_<name>) are carried
@@ -10,6 +13,11 @@ with ranked as (
             order by _partition_date desc, _source_file desc, _record_number desc
         ) as _version_rank
     from {{ source('raw', 'survey_responses') }}
+    {% if is_incremental() %}
+    -- Only keys delivered in this run: their versions are re-ranked, the rest stays.
+    where response_id in (
+        {{ keys_delivered_in_window(source('raw', 'survey_responses'), 'response_id', 'surveys', '_partition_date') }})
+    {% endif %}
 )
 
 select

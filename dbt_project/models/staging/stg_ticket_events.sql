@@ -1,3 +1,6 @@
+{{ config(materialized='incremental', incremental_strategy='delete+insert',
+          unique_key='event_id', on_schema_change='sync_all_columns') }}
+-- depends_on: {{ ref('int_incremental_window') }}
 -- Latest delivery of each event wins; the customer id is hashed.
 with ranked as (
     select
@@ -7,6 +10,11 @@ with ranked as (
             order by _partition_date desc, _source_file desc, _record_number desc
         ) as _version_rank
     from {{ source('raw', 'ticket_events') }}
+    {% if is_incremental() %}
+    -- Only keys delivered in this run: their versions are re-ranked, the rest stays.
+    where event_id in (
+        {{ keys_delivered_in_window(source('raw', 'ticket_events'), 'event_id', 'tickets', '_partition_date') }})
+    {% endif %}
 )
 
 select
