@@ -12,10 +12,12 @@ events, never the file.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 
 import sqlalchemy as db
+from dagster import Field, StringSource
 from dagster._core.storage.event_log.sqlite.sqlite_event_log import (
     SQLITE_BUSY_TIMEOUT_SECONDS,
     SqliteEventLogStorage,
@@ -35,8 +37,15 @@ class FastSqliteEventLogStorage(SqliteEventLogStorage):
         super().__init__(base_dir, inst_data=inst_data)
 
     @classmethod
+    def config_type(cls):
+        return {"base_dir": Field(StringSource, is_required=False)}
+
+    @classmethod
     def from_config_value(cls, inst_data, config_value) -> FastSqliteEventLogStorage:
-        return cls(inst_data=inst_data, **config_value)
+        # Where the stock storage keeps it; not written into dagster.yaml, so that a copied
+        # or moved Dagster home keeps working.
+        default = os.path.join(os.environ.get("DAGSTER_HOME", "."), "history", "runs")
+        return cls(base_dir=config_value.get("base_dir") or default, inst_data=inst_data)
 
     def _engine(self, shard: str) -> db.engine.Engine:
         engine = self._engines.get(shard)

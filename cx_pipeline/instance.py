@@ -18,8 +18,6 @@ telemetry:
 event_log_storage:
   module: cx_pipeline.event_log
   class: FastSqliteEventLogStorage
-  config:
-    base_dir: {home}/history/runs
 concurrency:
   pools:
     # Runs whose steps write the DuckDB file ({pool}) go one at a time.
@@ -33,7 +31,7 @@ def ensure_dagster_home() -> str:
     home.mkdir(parents=True, exist_ok=True)
     config = home / "dagster.yaml"
     if not config.exists():
-        config.write_text(DAGSTER_YAML.format(home=home, pool=WRITER_POOL), encoding="utf-8")
+        config.write_text(DAGSTER_YAML.format(pool=WRITER_POOL), encoding="utf-8")
     os.environ["DAGSTER_HOME"] = str(home)
     return str(home)
 

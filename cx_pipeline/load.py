@@ -27,6 +27,7 @@ class LoadOutcome:
     published_tables: dict = field(default_factory=dict)
     step_seconds: dict[str, float] = field(default_factory=dict)
     log_path: str = ""
+    unchanged: bool = False  # nothing new since the last published build: dbt skipped
 
     @property
     def failed_blocking(self) -> list[dict]:
@@ -34,7 +35,7 @@ class LoadOutcome:
 
     @property
     def ok(self) -> bool:
-        return self.success and not self.failed_blocking and self.published
+        return self.success and not self.failed_blocking and (self.published or self.unchanged)
 
 
 def landed_days() -> list[str]:
@@ -75,15 +76,20 @@ def load_range(start: str, end: str, log_level: str = "WARNING") -> LoadOutcome:
         failed = [e.step_key for e in result.all_events if e.is_step_failure and e.step_key]
         partition = start if start == end else f"{start}..{end}"
         dispatch([run_failed_alert(result.run_id, partition, f"failed steps: {failed}")])
+    built_models = False
     for event in result.get_asset_materialization_events():
         mat = event.event_specific_data.materialization
         key = mat.asset_key.to_user_string()
         meta = {k: v.value for k, v in mat.metadata.items()}
         if key.startswith("raw/"):
             outcome.loaded[key] = meta
+        elif key != "published/cx_marts":
+            built_models = True
         if key == "published/cx_marts":
             outcome.published = True
             outcome.published_tables = meta.get("tables", {})
+    dbt_ran = "cx_dbt_models" in outcome.step_seconds
+    outcome.unchanged = result.success and dbt_ran and not built_models
     for evaluation in result.get_asset_check_evaluations():
         observed = evaluation.metadata.get("observed_value")
         outcome.checks.append(
@@ -137,7 +143,12 @@ def format_outcome(outcome: LoadOutcome) -> str:
         )
     if outcome.checks and any(not c["passed"] for c in outcome.checks) or not outcome.success:
         lines.append(f"alerts: {settings.alerts_path()}")
-    if outcome.published:
+    if outcome.unchanged:
+        lines.append(
+            "nothing changed since the last published build (no row loaded or removed, same "
+            f"dbt project): dbt build and publish skipped; {settings.published_path()} is current"
+        )
+    elif outcome.published:
         lines.append(f"published: {settings.published_path()}")
         for table, rows in sorted(outcome.published_tables.items()):
             lines.append(f"  {table}: {rows} rows")

@@ -2,6 +2,7 @@
 
 import dagster as dg
 
+from cx_pipeline import build_state
 from cx_pipeline.assets.dbt import cx_dbt_models
 from cx_pipeline.publish import publish
 from cx_pipeline.resources import WRITER_POOL, WarehouseResource
@@ -20,7 +21,11 @@ from cx_pipeline.resources import WRITER_POOL, WarehouseResource
 )
 def published_marts(context: dg.AssetExecutionContext, warehouse: WarehouseResource):
     with warehouse.writer_lock():
+        with warehouse.write() as con:
+            fingerprint = build_state.fingerprint(con)
         rows = publish(warehouse.path, warehouse.published_path)
+        with warehouse.write() as con:
+            build_state.record_published(con, fingerprint, context.run.run_id)
     context.log.info(f"published {warehouse.published_path}: {rows}")
     return dg.MaterializeResult(
         metadata={

@@ -22,3 +22,14 @@
         and coalesce((select partition_end from {{ ref('int_incremental_window') }}
                       where source = '{{ source }}'), date '9999-12-31')
 {%- endmacro %}
+
+{#- Pre-hook of the models incremental by key: delete the rows of every key this run rebuilds
+    (see keys_delivered_in_window), so that a key which now yields no row (a review matching
+    no theme any more, a ticket without an unresolved spell) does not keep its old rows; the
+    model then appends what it computes for those keys. -#}
+{% macro delete_keys_delivered_in_window(key, relation, source, partition_column) -%}
+    {%- if is_incremental() -%}
+    delete from {{ this }} where {{ key }} in (
+        {{ keys_delivered_in_window(relation, key, source, partition_column) }})
+    {%- endif -%}
+{%- endmacro %}

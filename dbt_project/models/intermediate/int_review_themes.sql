@@ -1,3 +1,7 @@
+{{ config(materialized='incremental', incremental_strategy='append',
+          on_schema_change='sync_all_columns',
+          pre_hook="{{ delete_keys_delivered_in_window('review_id', ref('int_reviews'), 'reviews', 'delivered_partition') }}") }}
+-- depends_on: {{ ref('int_incremental_window') }}
 -- Which themes (product, price, channel, service, competition) each review mentions, from the
 -- theme_keywords seed of the review's language: a keyword matches as a whole word or phrase
 -- (a trailing * in the seed matches any ending), case-insensitively, in the title and text.
@@ -11,6 +15,10 @@ with reviews as (
         language,
         coalesce(title, '') || ' ' || coalesce(text, '') as body
     from {{ ref('int_reviews') }}
+    {% if is_incremental() %}
+    where review_id in (
+        {{ keys_delivered_in_window(ref('int_reviews'), 'review_id', 'reviews', 'delivered_partition') }})
+    {% endif %}
 ),
 
 words as (

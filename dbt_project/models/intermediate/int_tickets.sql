@@ -1,5 +1,6 @@
-{{ config(materialized='incremental', incremental_strategy='delete+insert',
-          unique_key='ticket_id', on_schema_change='sync_all_columns') }}
+{{ config(materialized='incremental', incremental_strategy='append',
+          on_schema_change='sync_all_columns',
+          pre_hook="{{ delete_keys_delivered_in_window('ticket_id', ref('stg_ticket_events'), 'tickets', 'delivered_partition') }}") }}
 -- depends_on: {{ ref('int_incremental_window') }}
 -- One row per ticket with every fact the ticket KPIs need. Attributes (channel, priority,
 -- segment...) come from the creation event (else the earliest) so that later changes do not

@@ -1,5 +1,6 @@
-{{ config(materialized='incremental', incremental_strategy='delete+insert',
-          unique_key='review_id', on_schema_change='sync_all_columns') }}
+{{ config(materialized='incremental', incremental_strategy='append',
+          on_schema_change='sync_all_columns',
+          pre_hook="{{ delete_keys_delivered_in_window('review_id', source('raw', 'reviews'), 'reviews', '_partition_date') }}") }}
 -- depends_on: {{ ref('int_incremental_window') }}
 -- Latest delivery of each review wins (a re-delivery that adds the brand's reply
 -- supersedes the first one). Ratings are put on a 1-5 scale so platforms compare.

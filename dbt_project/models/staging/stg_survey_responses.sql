@@ -1,5 +1,6 @@
-{{ config(materialized='incremental', incremental_strategy='delete+insert',
-          unique_key='response_id', on_schema_change='sync_all_columns') }}
+{{ config(materialized='incremental', incremental_strategy='append',
+          on_schema_change='sync_all_columns',
+          pre_hook="{{ delete_keys_delivered_in_window('response_id', source('raw', 'survey_responses'), 'surveys', '_partition_date') }}") }}
 -- depends_on: {{ ref('int_incremental_window') }}
 -- Latest delivery of each response wins (later partition, then later file, then later
 -- record); personal ids hashed and free text redacted before anything downstream.

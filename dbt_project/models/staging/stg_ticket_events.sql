@@ -1,5 +1,6 @@
-{{ config(materialized='incremental', incremental_strategy='delete+insert',
-          unique_key='event_id', on_schema_change='sync_all_columns') }}
+{{ config(materialized='incremental', incremental_strategy='append',
+          on_schema_change='sync_all_columns',
+          pre_hook="{{ delete_keys_delivered_in_window('event_id', source('raw', 'ticket_events'), 'tickets', '_partition_date') }}") }}
 -- depends_on: {{ ref('int_incremental_window') }}
 -- Latest delivery of each event wins; the customer id is hashed.
 with ranked as (
