@@ -123,7 +123,9 @@ def parse_load_output(text: str) -> dict:
             checks = {"passed": int(m.group(1)), "failed": int(m.group(2))}
     stages = {"ingest": 0.0, "checks": 0.0, "dbt": 0.0, "publish": 0.0}
     for key, seconds in steps.items():
-        if key.startswith("raw_"):
+        if key.endswith("_expectations") or key.startswith("load_checks"):
+            stages["checks"] += seconds
+        elif key.startswith("raw_"):
             stages["ingest"] += seconds
         elif key.startswith("cx_dbt_models"):
             stages["dbt"] += seconds

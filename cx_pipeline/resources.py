@@ -29,7 +29,7 @@ class WarehouseResource(dg.ConfigurableResource):
 
     data_dir: str
     lock_timeout_seconds: float = 3600.0
-    memory_limit: str = "4GB"
+    memory_limit: str = "2GB"
 
     @property
     def path(self) -> Path:
@@ -88,5 +88,5 @@ class WarehouseResource(dg.ConfigurableResource):
 def warehouse_resource() -> WarehouseResource:
     return WarehouseResource(
         data_dir=str(settings.data_dir()),
-        memory_limit=os.environ.get("CX_DUCKDB_MEMORY_LIMIT", "4GB"),
+        memory_limit=os.environ.get("CX_DUCKDB_MEMORY_LIMIT", "2GB"),
     )
