@@ -10,7 +10,7 @@ with tickets as (
 
 ticket_csat as (
     -- Post-ticket surveys, the latest answer per ticket.
-    select ticket_id, arg_max(csat, submitted_at) as csat
+    select ticket_id, arg_max(csat, row(submitted_at, response_id)) as csat  -- ties: by id
     from {{ ref('int_survey_scores') }}
     where ticket_id is not null and csat is not null
     group by ticket_id

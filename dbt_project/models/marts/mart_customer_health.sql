@@ -5,9 +5,12 @@
 -- customer's latest scored response in it is. Rule: docs/methodology.md, "Customer health".
 {%- set period = var('cx_health_period') %}
 
+-- "Latest" breaks ties of the timestamp by the record's id: otherwise two responses
+-- submitted in the same second could pick either, and a rebuild could differ.
 with responses as (
     select
         respondent_key as customer_key,
+        response_id,
         submitted_at,
         submitted_date,
         segment,
@@ -36,7 +39,7 @@ period_states as (
     select
         customer_key,
         cast(date_trunc('{{ period }}', submitted_date) as date) as period_start,
-        arg_max(is_dissatisfied, submitted_at) as is_dissatisfied
+        arg_max(is_dissatisfied, row(submitted_at, response_id)) as is_dissatisfied
     from responses
     where is_dissatisfied is not null
     group by all
@@ -76,13 +79,13 @@ survey_facts as (
     select
         customer_key,
         count(*) as responses,
-        arg_max(nps, submitted_at) filter (where nps is not null) as latest_nps,
-        arg_max(nps_category, submitted_at) filter (where nps is not null) as latest_nps_category,
+        arg_max(nps, row(submitted_at, response_id)) filter (where nps is not null) as latest_nps,
+        arg_max(nps_category, row(submitted_at, response_id)) filter (where nps is not null) as latest_nps_category,
         max(submitted_date) filter (where nps is not null) as latest_nps_date,
-        arg_max(csat, submitted_at) filter (where csat is not null) as latest_csat,
+        arg_max(csat, row(submitted_at, response_id)) filter (where csat is not null) as latest_csat,
         min(submitted_date) as first_response_date,
         max(submitted_date) as last_response_date,
-        arg_max(segment, submitted_at) as segment,
+        arg_max(segment, row(submitted_at, response_id)) as segment,
         max(submitted_at) as last_response_at
     from responses
     group by customer_key
@@ -110,7 +113,7 @@ ticket_facts as (
             as open_complaints,
         min(t.created_date) as first_ticket_date,
         max({{ reporting_date('t.last_event_at') }}) as last_ticket_date,
-        arg_max(t.segment, t.created_at) as segment,
+        arg_max(t.segment, row(t.created_at, t.ticket_id)) as segment,
         max(t.created_at) as last_ticket_at
     from tickets t
     cross join as_of a
