@@ -11,8 +11,8 @@ the last day back, then measure, each as a fresh `cx-pipeline load` process:
 3. the held-back day lands; an incremental build of that one day; baseline and equality
    again, now over `days + 1` days;
 4. a run on a day with no export at all (the fixed cost of a run);
-5. the same incremental day after only 30 days of history, to see whether its cost
-   follows the day or the history.
+5. the same calendar day as an incremental build after only 30 days of history (a data set
+   starting 30 days before it), to see whether its cost follows the day or the history.
 
 Each measurement records wall time, the step times Dagster reports, the peak of the summed
 resident memory of the whole process tree (polled every 0.2 s; dbt runs in a child
@@ -168,20 +168,20 @@ def load(data_dir: Path, first: date, last: date, env: dict, name: str) -> dict:
 # ---------------------------------------------------------------- data sets
 
 
-def generate(data_dir: Path, days: int, scale: float, env: dict) -> dict:
+def generate(data_dir: Path, days: int, scale: float, env: dict, start: date = START) -> dict:
     """`days` days of exports in landing/; one more day held back in incoming/."""
     marker = data_dir / "generated.json"
-    wanted = {"start": START.isoformat(), "days": days, "scale": scale, "seed": SEED}
+    wanted = {"start": start.isoformat(), "days": days, "scale": scale, "seed": SEED}
     if marker.exists() and json.loads(marker.read_text())["params"] == wanted:
         return json.loads(marker.read_text())
     shutil.rmtree(data_dir, ignore_errors=True)
     data_dir.mkdir(parents=True)
-    args = ["generate", "--data-dir", str(data_dir), "--start", START.isoformat()]
+    args = ["generate", "--data-dir", str(data_dir), "--start", start.isoformat()]
     args += ["--days", str(days + 1), "--scale", str(scale), "--seed", str(SEED)]
     result = run_measured(CLI + args, env, data_dir / "bench-generate.log")
     if result["exit_code"]:
         raise SystemExit(f"generate failed; see {result['log']}")
-    new_day = (START + timedelta(days=days)).isoformat()
+    new_day = (start + timedelta(days=days)).isoformat()
     for source in SOURCES:
         held = data_dir / "incoming" / source
         held.mkdir(parents=True)
@@ -271,15 +271,17 @@ def bench_scale(work: Path, scale: float, days: int, short_days: int, env: dict)
         data, new_day + timedelta(days=1), new_day + timedelta(days=1), env, "empty"
     )
     if short_days:
+        # The same calendar day after only `short_days` days of history: a data set that
+        # starts later, so that both incremental runs load the same date (same weekday,
+        # holidays and seasonality), and only the history before it differs.
         short = work / f"s{scale:g}-d{short_days}"
-        out["short_generate"] = generate(short, short_days, scale, env)
-        hold_back_again(short, START + timedelta(days=short_days))
+        short_start = START + timedelta(days=days - short_days)
+        out["short_generate"] = generate(short, short_days, scale, env, short_start)
+        hold_back_again(short, new_day)
         reset_warehouse(short)
-        short_last = START + timedelta(days=short_days - 1)
-        out["short_full"] = load(short, START, short_last, env, "full")
+        out["short_full"] = load(short, short_start, last, env, "full")
         land_held_back_day(short)
-        day = short_last + timedelta(days=1)
-        out["short_incremental"] = load(short, day, day, env, "incremental")
+        out["short_incremental"] = load(short, new_day, new_day, env, "incremental")
     full, base = out["full"]["wall_s"], out["baseline_full"]["wall_s"]
     inc = out["incremental"]["wall_s"]
     out["ratios"] = {

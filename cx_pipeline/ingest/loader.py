@@ -18,7 +18,7 @@ import duckdb
 
 from cx_pipeline import settings
 from cx_pipeline.ingest.canonical import Source
-from cx_pipeline.ingest.mapping import ident, map_rows, row_json
+from cx_pipeline.ingest.mapping import ident, lit, map_rows, row_json
 from cx_pipeline.ingest.profiles import Profile, is_context_file, profile_for_file
 from cx_pipeline.ingest.readers import (
     UnreadableFile,
@@ -140,6 +140,17 @@ def stage_file(
     return staged
 
 
+def _time_span_filter(con: duckdb.DuckDBPyConnection, source: Source, checked: str) -> str:
+    t = ident(source.event_time)
+    low, high = con.execute(
+        f"SELECT CAST(min({t}) AS VARCHAR), CAST(max({t}) AS VARCHAR) FROM {checked} "
+        "WHERE _reason IS NULL"
+    ).fetchone()
+    if low is None:
+        return ""
+    return f"AND r.{t} BETWEEN {lit(low)}::TIMESTAMPTZ AND {lit(high)}::TIMESTAMPTZ"
+
+
 def store_file(
     con: duckdb.DuckDBPyConnection, source: Source, staged: StagedFile, day: date, run_id: str
 ) -> FileResult:
@@ -148,6 +159,9 @@ def store_file(
     line_offset = 1 + profile.skip_rows if file_format(path) == "csv" else 0
     # A duplicate is a valid row whose key and content were already seen: earlier in this
     # file, or loaded from another file. Same key with other content is a new version.
+    # Same content means the same record time, so only raw rows within the time span of this
+    # file's valid rows can match: the bound, as literals, lets DuckDB skip every row group
+    # outside it, and a daily load's lookup costs what the file spans, not the whole history.
     con.execute(
         f"""
         CREATE OR REPLACE TEMP TABLE _classified AS
@@ -159,6 +173,7 @@ def store_file(
             WHEN EXISTS (
               SELECT 1 FROM raw.{source.table} r
               WHERE r.{key} = c.{key} AND r._row_hash = c._row_hash
+                {_time_span_filter(con, source, staged.checked)}
             ) THEN 'duplicate'
             ELSE 'loaded'
           END AS _outcome

@@ -35,6 +35,10 @@ spells as (
         t.product
     from {{ ref('int_ticket_spells') }} s
     join tickets t using (ticket_id)
+    -- A spell resolved before the first period end this run computes counts in none of them:
+    -- an incremental run joins the spells open at its periods, not every spell of history.
+    where s.unresolved_until is null
+        or s.unresolved_until >= (select min(period_end_at) from periods)
 ),
 
 sliced as (

@@ -11,21 +11,36 @@ with obs as (
     {% if is_incremental() %} where published_date >= {{ since }} {% endif %}
 ),
 
-periods as ({{ periods_and_slices('obs', 'published_date', ['brand', 'product']) }})
+periods as ({{ periods_and_slices('obs', 'published_date', ['brand', 'product']) }}),
 
-select
-    grain,
-    period_start,
-    slice_name,
-    slice_value,
-    count(*) as reviews,
-    sum(rating_5) as rating_sum,
-    sum(rating_5 * rating_5) as rating_sum_sq,
-    count(*) filter (where is_negative) as negative_reviews,
-    count(*) filter (where has_reply) as replied,
-    count(reply_hours) as reply_time_n,
-    quantile_cont(reply_hours, 0.5) as reply_hours_median
-from periods
-where (slice_name = 'brand' or is_own_brand)
-{% if is_incremental() %} and period_start >= {{ since }} {% endif %}
-group by all
+in_scope as (
+    select * from periods
+    where (slice_name = 'brand' or is_own_brand)
+    {% if is_incremental() %} and period_start >= {{ since }} {% endif %}
+),
+
+{%- set keys = ['grain', 'period_start', 'slice_name', 'slice_value'] %}
+
+counts as (
+    select
+        grain,
+        period_start,
+        slice_name,
+        slice_value,
+        count(*) as reviews,
+        sum(rating_5) as rating_sum,
+        sum(rating_5 * rating_5) as rating_sum_sq,
+        count(*) filter (where is_negative) as negative_reviews,
+        count(*) filter (where has_reply) as replied,
+        count(reply_hours) as reply_time_n
+    from in_scope
+    group by all
+),
+
+-- By sorting (macros/quantiles.sql): quantile_cont's state does not spill.
+reply_time as ({{ sorted_quantiles('in_scope', keys, 'reply_hours',
+    {'reply_hours_median': 0.5}) }})
+
+select c.*, q.reply_hours_median
+from counts c
+left join reply_time q on {{ same_group('c', 'q', keys) }}

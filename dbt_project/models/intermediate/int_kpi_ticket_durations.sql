@@ -12,23 +12,56 @@ with obs as (
     {% if is_incremental() %} and created_date >= {{ since }} {% endif %}
 ),
 
-periods as ({{ periods_and_slices('obs', 'created_date', ['channel', 'segment', 'product']) }})
+periods as ({{ periods_and_slices('obs', 'created_date', ['channel', 'segment', 'product']) }}),
+
+in_scope as (
+    select * from periods
+    {% if is_incremental() %} where period_start >= {{ since }} {% endif %}
+),
+
+{%- set keys = ['grain', 'period_start', 'slice_name', 'slice_value'] %}
+
+counts as (
+    select
+        grain,
+        period_start,
+        slice_name,
+        slice_value,
+        count(first_reply_minutes) as first_reply_n,
+        count(first_reply_business_minutes) as first_reply_business_n,
+        count(resolution_hours) as resolution_n,
+        count(resolution_business_hours) as resolution_business_n
+    from in_scope
+    group by all
+),
+
+-- Quantiles by sorting (macros/quantiles.sql): quantile_cont's state does not spill.
+first_reply as ({{ sorted_quantiles('in_scope', keys, 'first_reply_minutes',
+    {'first_reply_minutes_median': 0.5, 'first_reply_minutes_p90': 0.9}) }}),
+first_reply_business as ({{ sorted_quantiles('in_scope', keys, 'first_reply_business_minutes',
+    {'first_reply_business_minutes_median': 0.5}) }}),
+resolution as ({{ sorted_quantiles('in_scope', keys, 'resolution_hours',
+    {'resolution_hours_median': 0.5, 'resolution_hours_p90': 0.9}) }}),
+resolution_business as ({{ sorted_quantiles('in_scope', keys, 'resolution_business_hours',
+    {'resolution_business_hours_median': 0.5}) }})
 
 select
-    grain,
-    period_start,
-    slice_name,
-    slice_value,
-    count(first_reply_minutes) as first_reply_n,
-    quantile_cont(first_reply_minutes, 0.5) as first_reply_minutes_median,
-    quantile_cont(first_reply_minutes, 0.9) as first_reply_minutes_p90,
-    count(first_reply_business_minutes) as first_reply_business_n,
-    quantile_cont(first_reply_business_minutes, 0.5) as first_reply_business_minutes_median,
-    count(resolution_hours) as resolution_n,
-    quantile_cont(resolution_hours, 0.5) as resolution_hours_median,
-    quantile_cont(resolution_hours, 0.9) as resolution_hours_p90,
-    count(resolution_business_hours) as resolution_business_n,
-    quantile_cont(resolution_business_hours, 0.5) as resolution_business_hours_median
-from periods
-{% if is_incremental() %} where period_start >= {{ since }} {% endif %}
-group by all
+    c.grain,
+    c.period_start,
+    c.slice_name,
+    c.slice_value,
+    c.first_reply_n,
+    f.first_reply_minutes_median,
+    f.first_reply_minutes_p90,
+    c.first_reply_business_n,
+    fb.first_reply_business_minutes_median,
+    c.resolution_n,
+    r.resolution_hours_median,
+    r.resolution_hours_p90,
+    c.resolution_business_n,
+    rb.resolution_business_hours_median
+from counts c
+left join first_reply f on {{ same_group('c', 'f', keys) }}
+left join first_reply_business fb on {{ same_group('c', 'fb', keys) }}
+left join resolution r on {{ same_group('c', 'r', keys) }}
+left join resolution_business rb on {{ same_group('c', 'rb', keys) }}

@@ -32,13 +32,30 @@ per_agent as (
         count(*) filter (where is_one_touch) as one_touch,
         count(*) filter (where is_solved and is_reopened) as reopened,
         count(first_reply_minutes) as first_reply_n,
-        quantile_cont(first_reply_minutes, 0.5) as first_reply_minutes_median,
-        quantile_cont(first_reply_business_minutes, 0.5) as first_reply_business_minutes_median,
         count(csat) as csat_responses,
         count(*) filter (where csat >= 4) as csat_top2,
         avg(csat) as csat_mean
     from periods
     group by all
+),
+
+{%- set keys = ['grain', 'period_start', 'handling_agent_id'] %}
+
+-- Medians by sorting (macros/quantiles.sql): quantile_cont's state does not spill.
+first_reply as ({{ sorted_quantiles('periods', keys, 'first_reply_minutes',
+    {'first_reply_minutes_median': 0.5}) }}),
+first_reply_business as ({{ sorted_quantiles('periods', keys, 'first_reply_business_minutes',
+    {'first_reply_business_minutes_median': 0.5}) }}),
+
+per_agent_times as (
+    select a.*, f.first_reply_minutes_median, fb.first_reply_business_minutes_median
+    from per_agent a
+    left join first_reply f
+        on a.grain = f.grain and a.period_start = f.period_start
+        and a.agent_id = f.handling_agent_id
+    left join first_reply_business fb
+        on a.grain = fb.grain and a.period_start = fb.period_start
+        and a.agent_id = fb.handling_agent_id
 ),
 
 rates as (
@@ -47,7 +64,7 @@ rates as (
         one_touch::double / nullif(tickets_solved, 0) as one_touch_rate,
         reopened::double / nullif(tickets_solved, 0) as reopen_rate,
         csat_top2::double / nullif(csat_responses, 0) as csat_top2_share
-    from per_agent
+    from per_agent_times
 ),
 
 ranked as (

@@ -2,8 +2,16 @@
 -- SERVQUAL dimension and segment. Every gap is measured value minus reference value, oriented
 -- so that a negative gap is a shortfall (for lower-is-better measures the sign is turned).
 -- Formula names are the headings of docs/methodology.md, "Service-quality gaps".
+-- Every gap of a period comes from records dated in it (surveys by submission, tickets by
+-- creation), so a run recomputes only the periods from the earlier of the two sources'
+-- recompute dates on, like the KPI models; a daily run does not regroup years of history.
+{{ config(materialized='incremental', incremental_strategy='delete+insert',
+          unique_key=['grain', 'period_start'], on_schema_change='append_new_columns') }}
+-- depends_on: {{ ref('int_incremental_window') }}
+{%- set since = 'least(' ~ recompute_since('surveys') ~ ', ' ~ recompute_since('tickets') ~ ')' %}
 with servqual as (
     select * from {{ ref('int_servqual_scores') }}
+    {% if is_incremental() %} where submitted_date >= {{ since }} {% endif %}
 ),
 
 sq_periods as ({{ periods_of('servqual', 'submitted_date') }}),
@@ -78,6 +86,7 @@ ticket_counts as (
         as segment, *
     from {{ ref('int_kpi_ticket_counts') }}
     where slice_name in ('all', 'segment')
+    {% if is_incremental() %} and period_start >= {{ since }} {% endif %}
 ),
 
 standards as (
@@ -135,6 +144,7 @@ promise_tickets as (
     from promises p
     join {{ ref('int_tickets') }} t on p.channel = 'all' or t.channel = p.channel
     where t.has_created_event
+    {% if is_incremental() %} and t.created_date >= {{ since }} {% endif %}
 ),
 
 promise_periods as (
@@ -145,16 +155,12 @@ promise_periods as (
     from ({{ periods_of('promise_tickets', 'created_date') }})
 ),
 
-promise_delivery as (
+{%- set promise_keys = ['grain', 'period_start', 'segment', 'promise_id'] %}
+
+promise_counts as (
     select
         grain, period_start, segment, promise_id,
-        quantile_cont(first_reply_minutes, 0.5) as first_reply_minutes_median,
-        quantile_cont(first_reply_minutes, 0.9) as first_reply_minutes_p90,
-        quantile_cont(first_reply_business_minutes, 0.5) as first_reply_business_minutes_median,
         count(first_reply_minutes) as n_first_reply,
-        quantile_cont(resolution_hours, 0.5) as resolution_hours_median,
-        quantile_cont(resolution_hours, 0.9) as resolution_hours_p90,
-        quantile_cont(resolution_business_hours, 0.5) as resolution_business_hours_median,
         count(resolution_hours) as n_resolution,
         count(*) filter (where is_one_touch)::double / nullif(count(*) filter (where is_solved), 0)
             as one_touch_rate,
@@ -163,6 +169,38 @@ promise_delivery as (
         count(*) filter (where is_solved) as n_solved
     from promise_periods
     group by all
+),
+
+-- Quantiles by sorting (macros/quantiles.sql): quantile_cont's state does not spill.
+promise_first_reply as ({{ sorted_quantiles('promise_periods', promise_keys,
+    'first_reply_minutes',
+    {'first_reply_minutes_median': 0.5, 'first_reply_minutes_p90': 0.9}) }}),
+promise_first_reply_business as ({{ sorted_quantiles('promise_periods', promise_keys,
+    'first_reply_business_minutes', {'first_reply_business_minutes_median': 0.5}) }}),
+promise_resolution as ({{ sorted_quantiles('promise_periods', promise_keys,
+    'resolution_hours', {'resolution_hours_median': 0.5, 'resolution_hours_p90': 0.9}) }}),
+promise_resolution_business as ({{ sorted_quantiles('promise_periods', promise_keys,
+    'resolution_business_hours', {'resolution_business_hours_median': 0.5}) }}),
+
+promise_delivery as (
+    select
+        c.grain, c.period_start, c.segment, c.promise_id,
+        f.first_reply_minutes_median,
+        f.first_reply_minutes_p90,
+        fb.first_reply_business_minutes_median,
+        c.n_first_reply,
+        r.resolution_hours_median,
+        r.resolution_hours_p90,
+        rb.resolution_business_hours_median,
+        c.n_resolution,
+        c.one_touch_rate,
+        c.reopen_rate,
+        c.n_solved
+    from promise_counts c
+    left join promise_first_reply f on {{ same_group('c', 'f', promise_keys) }}
+    left join promise_first_reply_business fb on {{ same_group('c', 'fb', promise_keys) }}
+    left join promise_resolution r on {{ same_group('c', 'r', promise_keys) }}
+    left join promise_resolution_business rb on {{ same_group('c', 'rb', promise_keys) }}
 ),
 
 promise_values as (
@@ -238,3 +276,5 @@ select
     cast(formula_name as varchar) as formula_name,
     least(n, n_reference) < {{ var('cx_low_sample_min_n') }} as low_sample
 from gaps
+-- A month starting before `since` saw only part of its days: it keeps its stored rows.
+{% if is_incremental() %} where period_start >= {{ since }} {% endif %}
