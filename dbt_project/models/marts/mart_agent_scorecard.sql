@@ -3,9 +3,25 @@
 -- rates, median first reply, and CSAT of the post-ticket surveys about those tickets.
 -- Ranks: 1 is best; the overall rank orders agents by the mean of their ranks on one-touch
 -- rate, reopen rate, median first reply and CSAT top-2 share (the ranks they have).
+-- Incremental by period like the KPI models: a run recomputes the periods from the tickets'
+-- recompute date on, or earlier when a survey delivered in the run rates an older ticket
+-- (any version of the response: a re-delivery may have moved it to another ticket).
+{{ config(materialized='incremental', incremental_strategy='delete+insert',
+          unique_key=['grain', 'period_start'], on_schema_change='append_new_columns') }}
+-- depends_on: {{ ref('int_incremental_window') }}
+{%- set since -%}
+least({{ recompute_since('tickets') }}, coalesce((
+    select cast(date_trunc('week', date_trunc('month', min(t.created_date))) as date)
+    from {{ ref('int_tickets') }} t
+    where t.ticket_id in (
+        select r.ticket_id from {{ source('raw', 'survey_responses') }} r
+        where r.response_id in ({{ keys_delivered_in_window(ref('stg_survey_responses'),
+            'response_id', 'surveys', 'delivered_partition') }}))), date '9999-12-31'))
+{%- endset %}
 with tickets as (
     select * from {{ ref('int_tickets') }}
     where has_created_event and handling_agent_id is not null
+    {% if is_incremental() %} and created_date >= {{ since }} {% endif %}
 ),
 
 ticket_csat as (
@@ -119,3 +135,5 @@ select
                       order by mean_rank asc nulls last, tickets_handled desc) as integer) as rank,
     tickets_solved < {{ var('cx_low_sample_min_n') }} as low_sample
 from scored
+-- A month starting before `since` saw only part of its days: it keeps its stored rows.
+{% if is_incremental() %} where period_start >= {{ since }} {% endif %}
