@@ -256,7 +256,7 @@ def bench_scale(work: Path, scale: float, days: int, short_days: int, env: dict)
     data = work / f"s{scale:g}-d{days}"
     # dbt's target folder (and its partial-parse state) per data directory, as a deployment
     # would have it; one shared folder would re-parse whenever the profile's path changes.
-    env = {**env, "CX_DBT_TARGET_PATH": str(work / f"dbt_target-s{scale:g}")}
+    env = {**env, "CX_DBT_TARGET_PATH": str(work / f"dbt_target-{data.name}")}
     out["generate"] = generate(data, days, scale, env)
     hold_back_again(data, START + timedelta(days=days))
     reset_warehouse(data)
@@ -275,6 +275,7 @@ def bench_scale(work: Path, scale: float, days: int, short_days: int, env: dict)
         # starts later, so that both incremental runs load the same date (same weekday,
         # holidays and seasonality), and only the history before it differs.
         short = work / f"s{scale:g}-d{short_days}"
+        env = {**env, "CX_DBT_TARGET_PATH": str(work / f"dbt_target-{short.name}")}
         short_start = START + timedelta(days=days - short_days)
         out["short_generate"] = generate(short, short_days, scale, env, short_start)
         hold_back_again(short, new_day)
