@@ -37,7 +37,7 @@ counts as (
     group by all
 ),
 
--- By sorting (macros/quantiles.sql): quantile_cont's state does not spill.
+-- Exact median that spills to disk (macros/quantiles.sql); quantile_cont's state cannot.
 reply_time as ({{ sorted_quantiles('in_scope', keys, 'reply_hours',
     {'reply_hours_median': 0.5}) }})
 

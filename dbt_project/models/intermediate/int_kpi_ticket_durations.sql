@@ -35,7 +35,7 @@ counts as (
     group by all
 ),
 
--- Quantiles by sorting (macros/quantiles.sql): quantile_cont's state does not spill.
+-- Exact quantiles that spill to disk (macros/quantiles.sql); quantile_cont's state cannot.
 first_reply as ({{ sorted_quantiles('in_scope', keys, 'first_reply_minutes',
     {'first_reply_minutes_median': 0.5, 'first_reply_minutes_p90': 0.9}) }}),
 first_reply_business as ({{ sorted_quantiles('in_scope', keys, 'first_reply_business_minutes',

@@ -57,7 +57,7 @@ per_agent as (
 
 {%- set keys = ['grain', 'period_start', 'handling_agent_id'] %}
 
--- Medians by sorting (macros/quantiles.sql): quantile_cont's state does not spill.
+-- Exact medians that spill to disk (macros/quantiles.sql); quantile_cont's state cannot.
 first_reply as ({{ sorted_quantiles('periods', keys, 'first_reply_minutes',
     {'first_reply_minutes_median': 0.5}) }}),
 first_reply_business as ({{ sorted_quantiles('periods', keys, 'first_reply_business_minutes',

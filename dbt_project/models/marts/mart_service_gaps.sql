@@ -171,7 +171,7 @@ promise_counts as (
     group by all
 ),
 
--- Quantiles by sorting (macros/quantiles.sql): quantile_cont's state does not spill.
+-- Exact quantiles that spill to disk (macros/quantiles.sql); quantile_cont's state cannot.
 promise_first_reply as ({{ sorted_quantiles('promise_periods', promise_keys,
     'first_reply_minutes',
     {'first_reply_minutes_median': 0.5, 'first_reply_minutes_p90': 0.9}) }}),
