@@ -40,6 +40,9 @@ class Column:
     low: float | None = None
     high: float | None = None
     allowed: tuple[str, ...] | None = None
+    # SQL over `_rec` (the record's position in the file) used when the export has no such
+    # column: e.g. the order of a ticket's events is the file's order unless a counter says
+    default_sql: str | None = None
 
 
 @dataclass(frozen=True)
@@ -109,6 +112,9 @@ TICKETS = Source(
         Column("event_id", required=True),
         Column("event_at", "TIMESTAMPTZ", required=True),
         Column("event_type", required=True, allowed=TICKET_EVENT_TYPES),
+        # Order of events that share a timestamp (docs/sources.md, "Event order"): the
+        # export's own update counter when the profile maps one, else the file's order.
+        Column("event_seq", "BIGINT", default_sql="CAST(_rec AS VARCHAR)"),
         Column("status", allowed=("new", "open", "pending", "hold", "solved", "closed")),
         Column("actor_role", allowed=("agent", "customer", "system")),
         Column("agent_id"),

@@ -69,6 +69,20 @@ def raw_table_ddl(source: Source) -> str:
 def ensure_tables(con: duckdb.DuckDBPyConnection, source: Source) -> None:
     con.execute(AUDIT_DDL)
     con.execute(raw_table_ddl(source))
+    # A canonical column added in a later version is added to an existing warehouse's raw
+    # table (NULL for the rows loaded before), so an upgrade needs no rebuild of raw.
+    have = {
+        r[0]
+        for r in con.execute(
+            "SELECT column_name FROM duckdb_columns() WHERE schema_name = 'raw' AND table_name = ?",
+            [source.table],
+        ).fetchall()
+    }
+    for column in source.columns:
+        if column.name not in have:
+            con.execute(
+                f"ALTER TABLE raw.{source.table} ADD COLUMN {ident(column.name)} {column.type}"
+            )
 
 
 def landing_files(source: Source, day: date) -> list[Path]:
@@ -183,11 +197,12 @@ def store_file(
     cols = ", ".join(ident(c.name) for c in source.columns)
     file_name = str(path)
     con.execute(
-        f"INSERT INTO raw.{source.table} SELECT {cols}, _extras, ?, _rec + {line_offset}, ?, "
+        f"INSERT INTO raw.{source.table} ({cols}, _extras, _source_file, _record_number, "
+        "_partition_date, _row_hash, _profile, _run_id, _loaded_at) "
+        f"SELECT {cols}, _extras, ?, _rec + {line_offset}, ?, "
         "_row_hash, ?, ?, now() FROM _classified WHERE _outcome = 'loaded'",
         [file_name, day, profile.name, run_id],
     )
-    # The original row is rebuilt from the file's text only for the rows that need it.
     # The original row is rebuilt from the file's text only for the rows that need it.
     original = staged.original_row_sql("i")
     con.execute(

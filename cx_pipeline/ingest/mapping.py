@@ -41,6 +41,8 @@ def text_expr(column: Column, profile: Profile, present: set[str]) -> str:
         expr = f"CAST(({src[4:].strip()}) AS VARCHAR)"
     elif src in present:
         expr = f"trim({ident(src)})"
+    elif column.default_sql and column.name not in profile.columns:
+        return column.default_sql
     else:
         return "CAST(NULL AS VARCHAR)"
     nulls = ", ".join(lit(v) for v in profile.null_values)
@@ -62,6 +64,8 @@ def typed_expr(column: Column, text: str, profile: Profile) -> str:
         # TRY_CAST('7.5' AS INTEGER) rounds to 8; a fractional score is a typing error.
         as_double = f"TRY_CAST({text} AS DOUBLE)"
         return f"CASE WHEN {as_double} = floor({as_double}) THEN CAST({as_double} AS INTEGER) END"
+    if column.type == "BIGINT":
+        return f"CASE WHEN regexp_full_match({text}, '[+-]?[0-9]+') THEN TRY_CAST({text} AS BIGINT) END"
     if column.type == "BOOLEAN":
         return f"TRY_CAST(lower({text}) AS BOOLEAN)"
     if column.type == "VARCHAR":
