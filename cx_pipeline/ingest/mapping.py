@@ -65,7 +65,8 @@ def typed_expr(column: Column, text: str, profile: Profile) -> str:
         as_double = f"TRY_CAST({text} AS DOUBLE)"
         return f"CASE WHEN {as_double} = floor({as_double}) THEN CAST({as_double} AS INTEGER) END"
     if column.type == "BIGINT":
-        return f"CASE WHEN regexp_full_match({text}, '[+-]?[0-9]+') THEN TRY_CAST({text} AS BIGINT) END"
+        whole = f"regexp_full_match({text}, '[+-]?[0-9]+')"
+        return f"CASE WHEN {whole} THEN TRY_CAST({text} AS BIGINT) END"
     if column.type == "BOOLEAN":
         return f"TRY_CAST(lower({text}) AS BOOLEAN)"
     if column.type == "VARCHAR":
