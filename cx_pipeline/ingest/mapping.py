@@ -142,6 +142,39 @@ def row_json(columns: list[str], alias: str | None = None) -> str:
     return f"to_json(struct_pack({pairs}))"
 
 
+def _profile_columns_missing(profile: Profile, present: set[str]) -> list[str]:
+    """Export columns the profile's `columns` names that the file does not have."""
+    return [
+        f"{src!r} (for {canonical})"
+        for canonical, src in profile.columns.items()
+        if not src.startswith("sql:") and src not in present
+    ]
+
+
+def file_reason_for(
+    source: Source, profile: Profile, present: list[str], path: Path
+) -> str | None:
+    """Why a whole file cannot be mapped (every row is quarantined with it), or None."""
+    if not present:
+        return "file has no readable columns"
+    present_set = set(present)
+    missing = _missing_required(source, profile, present_set)
+    if missing:
+        return (
+            f"missing required column(s) {missing} in file {path.name} with profile "
+            f"{profile.name!r}"
+        )
+    absent = _profile_columns_missing(profile, present_set)
+    if absent:
+        # A mapped column that is absent is a profile written for another layout: loading
+        # the file with the column silently NULL would publish wrong numbers.
+        return (
+            f"profile {profile.name!r} maps column(s) {absent} that file {path.name} does not "
+            "have"
+        )
+    return None
+
+
 def map_rows(
     con: duckdb.DuckDBPyConnection,
     source: Source,
@@ -150,19 +183,51 @@ def map_rows(
     path: Path,
     day: date,
 ) -> list[str]:
-    """Build `_checked` from `_in`; return the export's columns the profile does not map."""
-    present_set = set(present)
+    """Build `_checked` from `_in`; return the export's columns the profile does not map.
+
+    A profile whose SQL (`sql:` columns, `derive`) does not fit the file quarantines the
+    whole file with a reason naming the step, the file and the profile: never a traceback.
+    """
     mapped = {profile.source_column(c.name) for c in source.columns}
     extras = [c for c in present if c not in mapped]
-    missing = _missing_required(source, profile, present_set)
-    file_reason = None
-    if missing and present:
-        file_reason = (
-            f"missing required column(s) {missing} in file {path.name} with profile "
-            f"{profile.name!r}"
+    file_reason = file_reason_for(source, profile, present, path)
+    views: list[str] = []
+    step = ["columns"]
+    try:
+        _build_checked(con, source, profile, present, day, extras, file_reason, views, step)
+    except duckdb.Error as exc:
+        message = str(exc).strip().splitlines()[0]
+        reason = (
+            f"profile {profile.name!r} cannot map file {path.name}: {step[0]} failed: {message}"
         )
-    elif not present:
-        file_reason = "file has no readable columns"
+        _quarantine_whole_file(con, source, reason)
+    finally:
+        con.execute("SET TimeZone = 'UTC'")
+        for view in reversed(views):
+            con.execute(f"DROP VIEW IF EXISTS {view}")
+    return extras
+
+
+def _quarantine_whole_file(con: duckdb.DuckDBPyConnection, source: Source, reason: str) -> None:
+    columns = ", ".join(f"CAST(NULL AS {c.type}) AS {ident(c.name)}" for c in source.columns)
+    con.execute(
+        "CREATE OR REPLACE TEMP TABLE _checked AS SELECT _rec, CAST(NULL AS JSON) AS _extras, "
+        f"{columns}, {lit(reason)} AS _reason, CAST(NULL AS VARCHAR) AS _row_hash FROM _in"
+    )
+
+
+def _build_checked(
+    con: duckdb.DuckDBPyConnection,
+    source: Source,
+    profile: Profile,
+    present: list[str],
+    day: date,
+    extras: list[str],
+    file_reason: str | None,
+    views: list[str],
+    step: list[str],
+) -> None:
+    present_set = set(present)
     src = (
         "struct_pack(" + ", ".join(f"{ident(c)} := {ident(c)}" for c in present) + ")"
         if present
@@ -171,7 +236,7 @@ def map_rows(
     canonical = set(source.column_names)
     # A chain of views, materialized once into `_checked`: at a gigabyte per file every
     # intermediate copy costs seconds and memory.
-    views = ["_text0"]
+    views.append("_text0")
     con.execute(
         "CREATE OR REPLACE TEMP VIEW _text0 AS SELECT _rec, "
         f"DATE {lit(day.isoformat())} AS _partition_date, {src} AS src, "
@@ -187,6 +252,7 @@ def map_rows(
         views.append(name)
 
     for name, expression in profile.derive.items():
+        step[0] = f"derive of {name}"
         # Each derived column may use the ones derived before it; names that are not
         # canonical columns are helpers, dropped after mapping.
         value = f"CAST(({expression}) AS VARCHAR)"
@@ -219,23 +285,18 @@ def map_rows(
             f"{typed_expr(c, ident(c.name), profile)} AS {ident(c.name)}" for c in source.columns
         )
     )
+    step[0] = "typing"
     row_text = ", ".join(
         f"coalesce(CAST({ident(c.name)} AS VARCHAR), chr(0))" for c in source.columns
     )
     con.execute(f"SET TimeZone = {lit(profile.timezone)}")
-    try:
-        # Rules see values on the export's declared scale; what is kept is rescaled.
-        con.execute(
-            "CREATE OR REPLACE TEMP TABLE _checked AS SELECT _rec, _extras, "
-            + ", ".join(
-                f"{canonical_value_expr(c, profile)} AS {ident(c.name)}" for c in source.columns
-            )
-            + ", _reason, _row_hash FROM (SELECT *, "
-            f"{reason_expr(source, profile, file_reason)} AS _reason, "
-            f"md5(concat_ws(chr(31), {row_text})) AS _row_hash FROM {views[-1]})"
+    # Rules see values on the export's declared scale; what is kept is rescaled.
+    con.execute(
+        "CREATE OR REPLACE TEMP TABLE _checked AS SELECT _rec, _extras, "
+        + ", ".join(
+            f"{canonical_value_expr(c, profile)} AS {ident(c.name)}" for c in source.columns
         )
-    finally:
-        con.execute("SET TimeZone = 'UTC'")
-    for view in reversed(views):
-        con.execute(f"DROP VIEW {view}")
-    return extras
+        + ", _reason, _row_hash FROM (SELECT *, "
+        f"{reason_expr(source, profile, file_reason)} AS _reason, "
+        f"md5(concat_ws(chr(31), {row_text})) AS _row_hash FROM {views[-1]})"
+    )

@@ -7,9 +7,13 @@ Rows the reader cannot split go to the temp table `_unreadable(_rec, line, reaso
 
 from __future__ import annotations
 
+import csv
+import gzip
+import zlib
 from pathlib import Path
 
 import duckdb
+import pyarrow as pa
 
 from cx_pipeline.ingest.profiles import Profile
 
@@ -94,13 +98,167 @@ def _read_csv(con: duckdb.DuckDBPyConnection, path: Path, profile: Profile) -> N
             "CREATE TEMP TABLE _in AS SELECT row_number() OVER () AS _rec, * "
             f"FROM read_csv({_lit(str(path))}, {', '.join(options)})"
         )
-    except duckdb.Error as exc:
-        raise UnreadableFile(f"{path.name}: not readable as CSV: {_first_line(exc)}") from exc
+    except duckdb.Error:
+        # DuckDB's strict reader gives up on a whole file for one bare carriage return, a
+        # stray quote or mixed line endings; the rows that parse must still load.
+        con.execute("DROP TABLE IF EXISTS _in")
+        read_csv_by_line(con, path, profile)
+        return
+    if _misread_as_one_column(con, path, profile):
+        con.execute("DROP TABLE _in")
+        read_csv_by_line(con, path, profile)
+        return
     # `_rec` of a rejected row is its physical line; of an accepted row, its record index.
     con.execute(
         "INSERT INTO _unreadable SELECT line, any_value(csv_line), 'unparseable CSV row: ' || "
         "string_agg(DISTINCT error_type, ', ' ORDER BY error_type) FROM _rejects GROUP BY line"
     )
+
+
+_DELIMITERS = (",", ";", "\t", "|")
+_CR = "\ue000"  # stands in for a bare carriage return while Python's csv splits a line
+_MAX_RECORD_LINES = 200  # how far a quoted field may run over lines before it is a stray quote
+
+
+def _misread_as_one_column(con: duckdb.DuckDBPyConnection, path: Path, profile: Profile) -> bool:
+    """DuckDB's sniffer, thrown by an unbalanced quote, may read a file as one column whose
+    name is the whole header line."""
+    columns = [c for c in _columns(con, "_in") if c != "_rec"]
+    return len(columns) == 1 and any(
+        d in columns[0] for d in (profile.delimiter, *_DELIMITERS) if d
+    )
+
+
+def _physical_lines(path: Path, profile: Profile) -> list[tuple[int, str | None, bytes]]:
+    """(line number, text or None when it does not decode, raw bytes) of every line."""
+    try:
+        if path.name.lower().endswith(".gz"):
+            data = gzip.decompress(path.read_bytes())
+        else:
+            data = path.read_bytes()
+    except (OSError, EOFError, zlib.error) as exc:
+        raise UnreadableFile(f"{path.name}: not readable as CSV: {exc}") from exc
+    encoding = _encoding_option(profile).strip("'")
+    if encoding.startswith("utf-16"):
+        try:
+            text = data.decode(encoding)
+        except UnicodeDecodeError as exc:
+            raise UnreadableFile(f"{path.name}: not valid {encoding}: {exc}") from exc
+        return [(n, t, t.encode()) for n, t in enumerate(text.split("\n"), 1)]
+    lines = []
+    for n, raw in enumerate(data.split(b"\n"), 1):
+        try:
+            text = raw.decode("utf-8-sig" if n == 1 and encoding == "utf-8" else encoding)
+        except UnicodeDecodeError:
+            text = None
+        lines.append((n, text, raw))
+    return lines
+
+
+def _split(text: str, delimiter: str, quote: str) -> list[str] | None:
+    """The fields of one record, or None when a quote is left open."""
+    try:
+        row = next(
+            csv.reader(
+                [text.replace("\r", _CR)], delimiter=delimiter, quotechar=quote, strict=True
+            ),
+            [],
+        )
+    except csv.Error:
+        return None
+    return [field.replace(_CR, "\r") for field in row]
+
+
+def _header_names(fields: list[str]) -> list[str]:
+    names, seen = [], {}
+    for i, field in enumerate(fields):
+        name = field.strip() or f"column{i}"
+        if name in seen:
+            seen[name] += 1
+            name = f"{name}_{seen[name]}"
+        seen.setdefault(name, 0)
+        names.append(name)
+    return names
+
+
+def read_csv_by_line(con: duckdb.DuckDBPyConnection, path: Path, profile: Profile) -> None:
+    """A CSV that DuckDB's reader rejects, parsed record by record in Python: records that
+    split into the header's number of fields load, every other line is quarantined with its
+    line number and why. Slower than DuckDB, so only used when DuckDB gives up."""
+    lines = [line for line in _physical_lines(path, profile) if line[0] > profile.skip_rows]
+    encoding = _encoding_option(profile).strip("'")
+    bad: list[tuple[int, str, str]] = []
+    if lines and lines[-1][2] in (b"", b"\r"):
+        lines.pop()  # the newline at the end of the file starts no record
+    if not lines or lines[0][1] is None:
+        raise UnreadableFile(f"{path.name}: header line is not valid {encoding}")
+    header_text = lines[0][1].rstrip("\r")
+    delimiter = profile.delimiter or max(_DELIMITERS, key=header_text.count)
+    quote = profile.quote or '"'
+    header = _split(header_text, delimiter, quote)
+    if not header:
+        raise UnreadableFile(f"{path.name}: header line cannot be split into columns")
+    names = _header_names(header)
+    records: list[tuple[int, list[str]]] = []
+    i = 1
+    while i < len(lines):
+        number, text, raw = lines[i]
+        i += 1
+        if text is None:
+            bad.append(
+                (
+                    number,
+                    raw.decode(encoding, errors="backslashreplace"),
+                    f"unparseable CSV row: not valid {encoding}",
+                )
+            )
+            continue
+        text = text.removesuffix("\r")
+        if not text.strip():
+            continue
+        fields, end = _split(text, delimiter, quote), i
+        while fields is None and end < len(lines) and end - i < _MAX_RECORD_LINES:
+            follow = lines[end][1]
+            if follow is None:
+                break
+            text_joined = text + "\n" + follow.removesuffix("\r")
+            candidate = _split(text_joined, delimiter, quote)
+            end += 1
+            text = text_joined
+            fields = candidate
+        if fields is None:
+            bad.append(
+                (
+                    number,
+                    lines[i - 1][1].removesuffix("\r"),
+                    "unparseable CSV row: unbalanced quote",
+                )
+            )
+            continue
+        if len(fields) != len(names):
+            bad.append(
+                (
+                    number,
+                    text,
+                    f"unparseable CSV row: {len(fields)} fields, the header has {len(names)}",
+                )
+            )
+            continue
+        i = end
+        records.append((number, fields))
+    # `_rec` + the header's line is the record's first physical line, as for DuckDB's reader.
+    offset = 1 + profile.skip_rows
+    columns = {"_rec": pa.array([n - offset for n, _ in records], pa.int64())}
+    for k, name in enumerate(names):
+        columns[name] = pa.array([f[k] if f[k] != "" else None for _, f in records], pa.string())
+    table = pa.table(columns)
+    con.register("_csv_by_line", table)
+    try:
+        con.execute("CREATE TEMP TABLE _in AS SELECT * FROM _csv_by_line")
+    finally:
+        con.unregister("_csv_by_line")
+    if bad:
+        con.executemany("INSERT INTO _unreadable VALUES (?, ?, ?)", bad)
 
 
 def _read_json_lines(con: duckdb.DuckDBPyConnection, lines_sql: str) -> None:
