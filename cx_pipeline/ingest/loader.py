@@ -19,7 +19,13 @@ import duckdb
 from cx_pipeline import settings
 from cx_pipeline.ingest.canonical import Source
 from cx_pipeline.ingest.mapping import ident, lit, map_rows, row_json
-from cx_pipeline.ingest.profiles import Profile, is_context_file, profile_for_file
+from cx_pipeline.ingest.profiles import (
+    Profile,
+    ProfileError,
+    choose_profile,
+    is_context_file,
+    load_profile,
+)
 from cx_pipeline.ingest.readers import (
     UnreadableFile,
     file_format,
@@ -54,6 +60,8 @@ class FileResult:
     duplicates: int = 0
     new_columns: list[str] = field(default_factory=list)
     reasons: dict[str, int] = field(default_factory=dict)
+    # how the profile was chosen when that is worth saying (a user profile over a built-in)
+    note: str | None = None
 
 
 def raw_table_ddl(source: Source) -> str:
@@ -121,8 +129,15 @@ def stage_file(
 ) -> StagedFile:
     """Read and type one file into temp tables; outside any transaction, because a
     reader error aborts the transaction it happens in."""
-    profile = profile or profile_for_file(path, source.name)
-    result = FileResult(file=str(path), profile=profile.name)
+    note = refused = None
+    if profile is None:
+        try:
+            choice = choose_profile(path, source.name)
+            profile, note = choice.profile, choice.note
+        except ProfileError as exc:
+            # The file is read as canonical only to be quarantined whole with the reason.
+            profile, refused = load_profile("canonical", source.name), str(exc)
+    result = FileResult(file=str(path), profile=profile.name, note=note)
     try:
         present = read_into_temp(con, path, profile)
         present += join_context(con, path, profile)
@@ -131,7 +146,7 @@ def stage_file(
         con.execute("UPDATE _unreadable SET reason = ?", [str(exc)])
         con.execute("CREATE OR REPLACE TEMP TABLE _in (_rec BIGINT)")
         present = []
-    extras = map_rows(con, source, profile, present, path, day)
+    extras = map_rows(con, source, profile, present, path, day, refused)
     result.new_columns = extras
     staged = StagedFile(
         path,

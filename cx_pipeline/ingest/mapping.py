@@ -57,8 +57,12 @@ def text_expr(column: Column, profile: Profile, present: set[str]) -> str:
 def typed_expr(column: Column, text: str, profile: Profile) -> str:
     if column.type == "TIMESTAMPTZ":
         if profile.timestamp_format:
-            naive = f"try_strptime({text}, {lit(profile.timestamp_format)})"
-            return f"timezone({lit(profile.timezone)}, {naive})"
+            parsed = f"try_strptime({text}, {lit(profile.timestamp_format)})"
+            if "%z" in profile.timestamp_format or "%Z" in profile.timestamp_format:
+                # The text carries its offset: strptime already gives the instant, and the
+                # profile's zone is only for timestamps without one.
+                return f"CAST({parsed} AS TIMESTAMPTZ)"
+            return f"timezone({lit(profile.timezone)}, {parsed})"
         return f"TRY_CAST({text} AS TIMESTAMPTZ)"
     if column.type == "INTEGER":
         # TRY_CAST('7.5' AS INTEGER) rounds to 8; a fractional score is a typing error.
@@ -151,9 +155,7 @@ def _profile_columns_missing(profile: Profile, present: set[str]) -> list[str]:
     ]
 
 
-def file_reason_for(
-    source: Source, profile: Profile, present: list[str], path: Path
-) -> str | None:
+def file_reason_for(source: Source, profile: Profile, present: list[str], path: Path) -> str | None:
     """Why a whole file cannot be mapped (every row is quarantined with it), or None."""
     if not present:
         return "file has no readable columns"
@@ -169,8 +171,7 @@ def file_reason_for(
         # A mapped column that is absent is a profile written for another layout: loading
         # the file with the column silently NULL would publish wrong numbers.
         return (
-            f"profile {profile.name!r} maps column(s) {absent} that file {path.name} does not "
-            "have"
+            f"profile {profile.name!r} maps column(s) {absent} that file {path.name} does not have"
         )
     return None
 
@@ -182,15 +183,17 @@ def map_rows(
     present: list[str],
     path: Path,
     day: date,
+    refused: str | None = None,
 ) -> list[str]:
     """Build `_checked` from `_in`; return the export's columns the profile does not map.
+    `refused`: why the whole file is quarantined before any mapping (no usable profile).
 
     A profile whose SQL (`sql:` columns, `derive`) does not fit the file quarantines the
     whole file with a reason naming the step, the file and the profile: never a traceback.
     """
     mapped = {profile.source_column(c.name) for c in source.columns}
     extras = [c for c in present if c not in mapped]
-    file_reason = file_reason_for(source, profile, present, path)
+    file_reason = refused or file_reason_for(source, profile, present, path)
     views: list[str] = []
     step = ["columns"]
     try:

@@ -2,8 +2,10 @@
 
 A profile is a YAML file (see docs/sources.md). Built-in profiles live in
 `cx_pipeline/profiles/`; users add their own in the folder `CX_PROFILES_DIR` names or
-pass a path. A landing file is mapped by the first profile for its source whose `match`
-globs fit the file name (user profiles first), else by `canonical`.
+pass a path. A landing file is mapped by the profile of its source whose `match` globs fit
+the file name, else by `canonical` (docs/sources.md, "Which profile maps a file"): a user
+profile wins over built-in ones (with a note), and two matching profiles of the same
+folder are an error naming both, never a silent pick by file order.
 """
 
 from __future__ import annotations
@@ -60,6 +62,18 @@ def _from_yaml(path: Path) -> Profile:
 
 @functools.lru_cache(maxsize=256)
 def _parse_yaml(path: Path, _mtime_ns: int) -> Profile:
+    try:
+        return _build_profile(path)
+    except ProfileError:
+        raise
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ProfileError(f"profile {path}: cannot be read: {exc}") from exc
+    except (TypeError, ValueError, AttributeError, IndexError) as exc:
+        # e.g. `skip_rows: two`, `columns:` given as a list, a scale with one bound
+        raise ProfileError(f"profile {path}: a key has a value of the wrong shape: {exc}") from exc
+
+
+def _build_profile(path: Path) -> Profile:
     try:
         raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
     except yaml.YAMLError as exc:
@@ -157,13 +171,51 @@ def load_profile(name_or_path: str, source: str) -> Profile:
 
 def is_context_file(path: Path, source: str) -> bool:
     """A lookup file a profile joins (e.g. Olist's orders), not records to load."""
-    return any(
-        fnmatch.fnmatch(path.name, p.context["file"]) for p in all_profiles(source) if p.context
-    )
+    try:
+        profiles = all_profiles(source)
+    except ProfileError:
+        return False  # the file is then refused, with the profile's error, when it is mapped
+    return any(fnmatch.fnmatch(path.name, p.context["file"]) for p in profiles if p.context)
+
+
+@dataclass(frozen=True)
+class ProfileChoice:
+    profile: Profile
+    # why this one, when others matched too (a user profile shadowing a built-in one)
+    note: str | None = None
+
+
+def _matches(profile: Profile, path: Path) -> bool:
+    return any(fnmatch.fnmatch(path.name, pattern) for pattern in profile.match)
+
+
+def choose_profile(path: Path, source: str) -> ProfileChoice:
+    """The profile that maps `path`; ProfileError when the choice is ambiguous."""
+    tiers = []
+    for folder in _profile_dirs():
+        found = []
+        for candidate in sorted(folder.glob("*.y*ml")):
+            profile = _from_yaml(candidate)
+            if source in profile.sources and _matches(profile, path):
+                found.append(profile)
+        tiers.append((folder, found))
+    for i, (folder, found) in enumerate(tiers):
+        if len(found) > 1:
+            names = sorted(p.name for p in found)
+            raise ProfileError(
+                f"file {path.name} matches several {source} profiles in {folder}: {names}; "
+                "narrow their `match` globs so that one fits, or load it with --profile"
+            )
+        if found:
+            shadowed = sorted(p.name for _, later in tiers[i + 1 :] for p in later)
+            note = (
+                f"profile {found[0].name!r} from {folder} chosen over built-in {shadowed}"
+                if shadowed
+                else None
+            )
+            return ProfileChoice(found[0], note)
+    return ProfileChoice(load_profile("canonical", source))
 
 
 def profile_for_file(path: Path, source: str) -> Profile:
-    for profile in all_profiles(source):
-        if any(fnmatch.fnmatch(path.name, pattern) for pattern in profile.match):
-            return profile
-    return load_profile("canonical", source)
+    return choose_profile(path, source).profile
