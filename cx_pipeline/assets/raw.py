@@ -15,7 +15,6 @@ from cx_pipeline.ingest.loader import load_partition
 from cx_pipeline.partitions import DAILY, days_in_range, run_window, window_label
 from cx_pipeline.resources import WRITER_POOL, WarehouseResource
 
-
 MAX_FILES_LISTED = 100
 
 
