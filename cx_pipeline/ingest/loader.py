@@ -22,9 +22,9 @@ from cx_pipeline.ingest.mapping import ident, lit, map_rows, row_json
 from cx_pipeline.ingest.profiles import (
     Profile,
     ProfileError,
+    builtin_canonical,
     choose_profile,
     is_context_file,
-    load_profile,
 )
 from cx_pipeline.ingest.readers import (
     UnreadableFile,
@@ -41,6 +41,10 @@ CREATE TABLE IF NOT EXISTS audit.quarantine (
     source VARCHAR, partition_date DATE, source_file VARCHAR, line_number BIGINT,
     reason VARCHAR, original_row VARCHAR, profile VARCHAR, run_id VARCHAR,
     quarantined_at TIMESTAMPTZ
+);
+CREATE TABLE IF NOT EXISTS audit.removed_records (
+    source VARCHAR, partition_date DATE, record_key VARCHAR, ticket_id VARCHAR,
+    record_at TIMESTAMPTZ, run_id VARCHAR, removed_at TIMESTAMPTZ
 );
 CREATE TABLE IF NOT EXISTS audit.load_reconciliation (
     source VARCHAR, partition_date DATE, source_file VARCHAR, profile VARCHAR,
@@ -136,7 +140,7 @@ def stage_file(
             profile, note = choice.profile, choice.note
         except ProfileError as exc:
             # The file is read as canonical only to be quarantined whole with the reason.
-            profile, refused = load_profile("canonical", source.name), str(exc)
+            profile, refused = builtin_canonical(), str(exc)
     result = FileResult(file=str(path), profile=profile.name, note=note)
     try:
         present = read_into_temp(con, path, profile)
@@ -180,6 +184,29 @@ def _time_span_filter(con: duckdb.DuckDBPyConnection, source: Source, checked: s
     return f"AND r.{t} BETWEEN {lit(low)}::TIMESTAMPTZ AND {lit(high)}::TIMESTAMPTZ"
 
 
+def _reinstate_older_versions(con: duckdb.DuckDBPyConnection, source: Source) -> None:
+    """A row equal to a version delivered before is a duplicate only if that version is
+    still the one in force. Delivered again after a newer version (A, then B, then A), it is
+    loaded, and being the latest delivery it wins, as the staging models rank versions
+    (docs/sources.md, "Re-deliveries")."""
+    key = ident(source.key)
+    con.execute(
+        f"""
+        UPDATE _classified c SET _outcome = CASE WHEN c._row_hash = latest.hash
+            THEN 'duplicate' ELSE 'loaded' END
+        FROM (
+            SELECT r.{key} AS k,
+                arg_max(r._row_hash, (r._partition_date, r._source_file, r._record_number))
+                    AS hash
+            FROM raw.{source.table} r
+            WHERE r.{key} IN (SELECT {key} FROM _classified WHERE _outcome = 'seen')
+            GROUP BY 1
+        ) latest
+        WHERE c._outcome = 'seen' AND c.{key} = latest.k
+        """
+    )
+
+
 def store_file(
     con: duckdb.DuckDBPyConnection, source: Source, staged: StagedFile, day: date, run_id: str
 ) -> FileResult:
@@ -187,28 +214,31 @@ def store_file(
     key = ident(source.key)
     line_offset = 1 + profile.skip_rows if file_format(path) == "csv" else 0
     # A duplicate is a valid row whose key and content were already seen: earlier in this
-    # file, or loaded from another file. Same key with other content is a new version.
-    # Same content means the same record time, so only raw rows within the time span of this
-    # file's valid rows can match: the bound, as literals, lets DuckDB skip every row group
-    # outside it, and a daily load's lookup costs what the file spans, not the whole history.
+    # file, or as the version of the record in force (the latest delivered). Same key with
+    # other content is a new version. Same content means the same record time, so only raw
+    # rows within the time span of this file's valid rows can match: the bound, as literals,
+    # lets DuckDB skip every row group outside it, and a daily load's lookup costs what the
+    # file spans, not the whole history.
     con.execute(
         f"""
         CREATE OR REPLACE TEMP TABLE _classified AS
         SELECT *,
           CASE
             WHEN _reason IS NOT NULL THEN 'quarantined'
-            WHEN row_number() OVER (PARTITION BY {key}, _row_hash ORDER BY _rec) > 1
+            -- the last copy in the file is kept: it is the file's latest word on the record
+            WHEN row_number() OVER (PARTITION BY {key}, _row_hash ORDER BY _rec DESC) > 1
               THEN 'duplicate'
             WHEN EXISTS (
               SELECT 1 FROM raw.{source.table} r
               WHERE r.{key} = c.{key} AND r._row_hash = c._row_hash
                 {_time_span_filter(con, source, staged.checked)}
-            ) THEN 'duplicate'
+            ) THEN 'seen'
             ELSE 'loaded'
           END AS _outcome
         FROM {staged.checked} c
         """
     )
+    _reinstate_older_versions(con, source)
     cols = ", ".join(ident(c.name) for c in source.columns)
     file_name = str(path)
     con.execute(
@@ -282,6 +312,30 @@ def clear_partition(con: duckdb.DuckDBPyConnection, source: Source, day: date) -
         )
 
 
+def _snapshot_keys(con: duckdb.DuckDBPyConnection, source: Source, day: date) -> None:
+    ticket = "ticket_id" if source.key == "event_id" else "CAST(NULL AS VARCHAR)"
+    con.execute(
+        f"CREATE OR REPLACE TEMP TABLE _keys_before AS SELECT DISTINCT {ident(source.key)} AS k, "
+        f"{ticket} AS ticket_id, {ident(source.event_time)} AS record_at "
+        f"FROM raw.{source.table} WHERE _partition_date = ?",
+        [day],
+    )
+
+
+def _record_removed(con: duckdb.DuckDBPyConnection, source: Source, day: date, run_id: str):
+    """Records this partition delivered before and that no delivery holds any more (a file
+    removed, or re-mapped by a corrected profile to other keys). The dbt models incremental
+    by key delete them too (macro keys_delivered_in_window), so the marts lose them without a
+    full refresh."""
+    con.execute(
+        "INSERT INTO audit.removed_records SELECT ?, ?, b.k, b.ticket_id, b.record_at, ?, now() "
+        f"FROM _keys_before b WHERE NOT EXISTS (SELECT 1 FROM raw.{source.table} r "
+        f"WHERE r.{ident(source.key)} = b.k)",
+        [source.name, day, run_id],
+    )
+    con.execute("DROP TABLE _keys_before")
+
+
 def load_partition(
     con: duckdb.DuckDBPyConnection, source: Source, day: date, run_id: str
 ) -> list[FileResult]:
@@ -290,8 +344,10 @@ def load_partition(
     staged = [stage_file(con, source, p, i, day) for i, p in enumerate(landing_files(source, day))]
     con.execute("BEGIN TRANSACTION")
     try:
+        _snapshot_keys(con, source, day)
         clear_partition(con, source, day)
         results = [store_file(con, source, f, day, run_id) for f in staged]
+        _record_removed(con, source, day, run_id)
         con.execute("COMMIT")
     except Exception:
         con.execute("ROLLBACK")

@@ -191,11 +191,15 @@ def _matches(profile: Profile, path: Path) -> bool:
 
 def choose_profile(path: Path, source: str) -> ProfileChoice:
     """The profile that maps `path`; ProfileError when the choice is ambiguous."""
-    tiers = []
+    tiers, broken = [], []
     for folder in _profile_dirs():
         found = []
         for candidate in sorted(folder.glob("*.y*ml")):
-            profile = _from_yaml(candidate)
+            try:
+                profile = _from_yaml(candidate)
+            except ProfileError as exc:
+                broken.append(str(exc))
+                continue
             if source in profile.sources and _matches(profile, path):
                 found.append(profile)
         tiers.append((folder, found))
@@ -214,7 +218,15 @@ def choose_profile(path: Path, source: str) -> ProfileChoice:
                 else None
             )
             return ProfileChoice(found[0], note)
-    return ProfileChoice(load_profile("canonical", source))
+    if broken:
+        # The file may be the one a broken profile was written for: mapping it as canonical
+        # would load it wrongly or quarantine it for the wrong reason.
+        raise ProfileError(f"no valid profile matches {path.name}; " + "; ".join(broken))
+    return ProfileChoice(builtin_canonical())
+
+
+def builtin_canonical() -> Profile:
+    return _from_yaml(BUILTIN_DIR / "canonical.yaml")
 
 
 def profile_for_file(path: Path, source: str) -> Profile:
