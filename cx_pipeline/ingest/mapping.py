@@ -6,9 +6,9 @@ Input: temp table `_in` (text columns of the export plus `_rec`). Output: temp t
 as exported) and `_extras` (unmapped columns as JSON).
 
 Steps, each one statement over the whole file: thread roots (profiles with `thread`) →
-renames and constants → null markers → value maps → derived columns (SQL the profile writes, window functions allowed) →
-casting with the profile's timestamp format and time zone → rules → rescaling of scores
-declared on another scale.
+renames and constants → null markers → value maps → derived columns (SQL the profile
+writes, window functions allowed) → casting with the profile's timestamp format and time
+zone → rules → rescaling of scores declared on another scale.
 """
 
 from __future__ import annotations

@@ -19,7 +19,7 @@ import yaml
 BUILTIN_DIR = Path(__file__).resolve().parent.parent / "profiles"
 # Longer reply chains are quarantined: each level of a thread is one pass of the
 # recursive walk over the file, so the depth bounds the work, not the file size.
-DEFAULT_THREAD_DEPTH = 1000
+DEFAULT_THREAD_DEPTH = 10000
 
 
 class ProfileError(ValueError):
@@ -137,8 +137,8 @@ def _parse_yaml(path: Path, _mtime_ns: int) -> Profile:
     if profile.context and not {"file", "key"} <= set(profile.context):
         raise ProfileError(f"profile {path}: context needs `file` (a glob) and `key`")
     if profile.thread:
-        keys = set(profile.thread)
-        if not {"message_id", "parent_id"} <= keys or keys - {"message_id", "parent_id", "max_depth"}:
+        keys, needed = set(profile.thread), {"message_id", "parent_id"}
+        if not needed <= keys or keys - needed - {"max_depth"}:
             raise ProfileError(
                 f"profile {path}: thread takes `message_id` and `parent_id` (export columns) "
                 "and an optional `max_depth`"
