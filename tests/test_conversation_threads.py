@@ -239,3 +239,28 @@ def test_thread_export_end_to_end_first_reply_minutes(tmp_path):
         con.close()
     assert kpis["tickets_created"] == 4
     assert kpis["first_reply_minutes_median"] == pytest.approx(25.0)
+
+
+def test_a_later_reply_finds_its_thread_when_ids_are_prefixed(env, monkeypatch):
+    root, con = env
+    profiles = root / "profiles"
+    profiles.mkdir()
+    (profiles / "prefixed_threads.yaml").write_text(
+        "name: prefixed_threads\nsource: tickets\nmatch: ['dm*.csv']\n"
+        "thread: {message_id: id, parent_id: parent}\ncolumns: {event_at: at}\n"
+        "derive:\n  ticket_id: \"'dm-' || _thread_root\"\n  event_id: \"'dm-' || src.id\"\n"
+        "  event_type: \"CASE WHEN _thread_depth = 0 THEN 'created' ELSE 'customer_reply' END\"\n",
+        encoding="utf-8",
+    )
+    monkeypatch.setenv("CX_PROFILES_DIR", str(profiles))
+    _land(
+        root, DAY1, "dm.csv", "id,parent,at\nk2,k1,2025-03-03T09:05:00Z\nk1,,2025-03-03T09:00:00Z\n"
+    )
+    _land(root, DAY2, "dm.csv", "id,parent,at\nk3,k2,2025-03-04T09:00:00Z\n")
+    load_partition(con, TICKETS, DAY1, "run-1")
+    load_partition(con, TICKETS, DAY2, "run-2")
+    assert {k: v[:2] for k, v in _events(con).items()} == {
+        "dm-k1": ("dm-k1", "created"),
+        "dm-k2": ("dm-k1", "customer_reply"),
+        "dm-k3": ("dm-k1", "customer_reply"),
+    }

@@ -141,6 +141,16 @@ def _thread_text(column: str, profile: Profile) -> str:
     return f"CASE WHEN {value} IN ({nulls}) THEN NULL ELSE {value} END"
 
 
+def key_is_message_id(source: Source, profile: Profile) -> bool:
+    """Whether the record key is the export's message id, unchanged."""
+    return (
+        profile.source_column(source.key) == profile.thread["message_id"]
+        and source.key not in profile.derive
+        and source.key not in profile.constants
+        and source.key not in profile.value_maps
+    )
+
+
 def _known_roots_sql(
     con: duckdb.DuckDBPyConnection, source: Source, profile: Profile, day: date
 ) -> str:
@@ -155,14 +165,21 @@ def _known_roots_sql(
     ).fetchone()[0]
     if not exists:
         return "SELECT CAST(NULL AS VARCHAR) AS id, CAST(NULL AS VARCHAR) AS root LIMIT 0"
-    key = ident(source.key)
+    # The key column is cheap to filter on; a key built from the message id (a prefix, say)
+    # leaves the message id in _extras, which is read only then.
+    message = (
+        f"r.{ident(source.key)}"
+        if key_is_message_id(source, profile)
+        else "r._extras ->> 'thread_message'"
+    )
     return (
-        f"SELECT DISTINCT ON (r.{key}) r.{key} AS id, r._extras ->> 'thread_root' AS root "
+        f"SELECT DISTINCT ON ({message}) {message} AS id, r._extras ->> 'thread_root' AS root "
         f"FROM raw.{source.table} r WHERE r._profile = {lit(profile.name)} "
         f"AND r._partition_date < DATE {lit(day.isoformat())} "
         "AND r._extras ->> 'thread_root' IS NOT NULL "
-        f"AND r.{key} IN (SELECT parent FROM _thread_orphans) "
-        f"ORDER BY r.{key}, r._partition_date DESC, r._source_file DESC, r._record_number DESC"
+        f"AND {message} IN (SELECT parent FROM _thread_orphans) "
+        f"ORDER BY {message}, r._partition_date DESC, r._source_file DESC, "
+        "r._record_number DESC"
     )
 
 
@@ -227,7 +244,8 @@ def build_thread_roots(
     if too_deep:
         reason += f" or is deeper than thread max_depth {max_depth}"
     con.execute(
-        "CREATE OR REPLACE TEMP TABLE _thread AS SELECT r._rec, w.root AS _thread_root, "
+        "CREATE OR REPLACE TEMP TABLE _thread AS SELECT r._rec, r.id AS _thread_message, "
+        "w.root AS _thread_root, "
         "w.depth AS _thread_depth, "
         f"CASE WHEN r.id IS NOT NULL AND w.id IS NULL THEN {lit(reason)} END AS _thread_reason "
         "FROM _thread_rows r LEFT JOIN _thread_walk w ON w.id = r.id"
@@ -286,11 +304,12 @@ def map_rows(
         else:
             con.execute(
                 "CREATE OR REPLACE TEMP TABLE _thread AS SELECT _rec, "
-                "CAST(NULL AS VARCHAR) AS _thread_root, CAST(NULL AS INTEGER) AS _thread_depth, "
+                "CAST(NULL AS VARCHAR) AS _thread_message, CAST(NULL AS VARCHAR) AS _thread_root, "
+                "CAST(NULL AS INTEGER) AS _thread_depth, "
                 "CAST(NULL AS VARCHAR) AS _thread_reason FROM _in"
             )
         thread_from = " LEFT JOIN _thread USING (_rec)"
-        thread_select = ", _thread_root, _thread_depth, _thread_reason"
+        thread_select = ", _thread_message, _thread_root, _thread_depth, _thread_reason"
     # A chain of views, materialized once into `_checked`: at a gigabyte per file every
     # intermediate copy costs seconds and memory.
     views = ["_text0"]
@@ -330,7 +349,10 @@ def map_rows(
     if profile.thread:
         # Kept so that a reply delivered on a later day, without its parent, finds the
         # parent's thread (see build_thread_roots), however the profile names tickets.
-        pairs = ", ".join(p for p in (pairs, "'thread_root', _thread_root") if p)
+        facts = ["'thread_root', _thread_root"]
+        if not key_is_message_id(source, profile):
+            facts.append("'thread_message', _thread_message")
+        pairs = ", ".join([pairs, *facts] if pairs else facts)
     if pairs:
         # Derived facts that are not canonical columns (e.g. late_delivery) are kept.
         add_view(
