@@ -99,6 +99,7 @@ def _thread_export():
         (_message("c1", "c2", True, "cust-c", t2 + 11 * m), None, None),
         (_message("c2", "c1", False, "agent-1", t2 + 12 * m), None, None),
         (_message("c3", "c2", True, "cust-c", t2 + 13 * m), None, None),
+        (_message("", "a1", True, "cust-a", t2 + 14 * m), None, None),
     ]
     return day1, day2
 
@@ -126,7 +127,7 @@ def test_out_of_order_thread_export_maps_every_message_to_its_thread(env):
     [second] = load_partition(con, TICKETS, DAY2, "run-2")
     assert (first.profile, second.profile) == ("chat_threads", "chat_threads")
     assert (first.loaded, first.quarantined) == (2, 0)
-    assert (second.read, second.loaded, second.quarantined) == (19, 16, 3)
+    assert (second.read, second.loaded, second.quarantined) == (20, 16, 4)
 
     events = _events(con)
     expected = {m["message_id"]: (ticket, kind) for m, ticket, kind in day1 + day2 if ticket}
@@ -140,7 +141,20 @@ def test_out_of_order_thread_export_maps_every_message_to_its_thread(env):
     quarantined = con.execute(
         "SELECT reason, json_extract_string(original_row, '$.message_id') FROM audit.quarantine"
     ).fetchall()
-    assert sorted(quarantined) == [(CYCLE, "c1"), (CYCLE, "c2"), (CYCLE, "c3")]
+    assert sorted(quarantined, key=str) == [
+        ("missing thread message id (message_id)", None),
+        (CYCLE, "c1"),
+        (CYCLE, "c2"),
+        (CYCLE, "c3"),
+    ]
+    statuses = dict(con.execute("SELECT event_id, status FROM raw.ticket_events").fetchall())
+    assert [statuses[k] for k in ("a1", "a2", "a3", "b2", "b3")] == [
+        "new",
+        "pending",
+        "open",
+        "open",
+        "pending",
+    ]
 
     # Re-running the later day gives the same tickets: only earlier days are looked up.
     load_partition(con, TICKETS, DAY2, "run-3")

@@ -247,7 +247,8 @@ def build_thread_roots(
         "CREATE OR REPLACE TEMP TABLE _thread AS SELECT r._rec, r.id AS _thread_message, "
         "w.root AS _thread_root, "
         "w.depth AS _thread_depth, "
-        f"CASE WHEN r.id IS NOT NULL AND w.id IS NULL THEN {lit(reason)} END AS _thread_reason "
+        f"CASE WHEN r.id IS NULL THEN {lit(f'missing thread message id ({message})')} "
+        f"WHEN w.id IS NULL THEN {lit(reason)} END AS _thread_reason "
         "FROM _thread_rows r LEFT JOIN _thread_walk w ON w.id = r.id"
     )
     for table in ("_thread_rows", "_thread_nodes", "_thread_orphans", "_thread_known"):
