@@ -186,7 +186,7 @@ def _known_roots_sql(
 def build_thread_roots(
     con: duckdb.DuckDBPyConnection, source: Source, profile: Profile, day: date
 ) -> None:
-    """Temp table `_thread(_rec, _thread_root, _thread_depth, _thread_reason)` from `_in`.
+    """Temp table `_thread` from `_in`: per `_rec`, message id, root, depth and reason.
 
     The root is the topmost message reached by following parent ids within the file;
     when that message's parent is not in the file, the parent's root from an earlier
