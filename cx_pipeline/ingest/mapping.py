@@ -5,10 +5,10 @@ Input: temp table `_in` (text columns of the export plus `_rec`). Output: temp t
 (`_reason`, NULL when valid), `_row_hash` over the canonical values, `_original` (the row
 as exported) and `_extras` (unmapped columns as JSON).
 
-Steps, each one statement over the whole file: renames and constants → null markers →
-value maps → derived columns (SQL the profile writes, window functions allowed) →
-casting with the profile's timestamp format and time zone → rules → rescaling of scores
-declared on another scale.
+Steps, each one statement over the whole file: thread roots (profiles with `thread`) →
+renames and constants → null markers → value maps → derived columns (SQL the profile
+writes, window functions allowed) → casting with the profile's timestamp format and time
+zone → rules → rescaling of scores declared on another scale.
 """
 
 from __future__ import annotations
@@ -90,6 +90,8 @@ def reason_expr(source: Source, profile: Profile, file_reason: str | None) -> st
     """First failing rule of a typed row, or NULL when the row is valid."""
     if file_reason:
         return lit(file_reason)
+    # A message outside any thread has no ticket: say why rather than "missing ticket_id".
+    thread = "WHEN _thread_reason IS NOT NULL THEN _thread_reason " if profile.thread else ""
     whens = []
     for c in source.columns:
         name, raw = ident(c.name), ident("_t_" + c.name)
@@ -109,7 +111,7 @@ def reason_expr(source: Source, profile: Profile, file_reason: str | None) -> st
             whens.append((f"{name} > {high}", f"{c.name} above {high:g}"))
     whens.extend(source.rules)
     cases = " ".join(f"WHEN {cond} THEN {lit(reason)}" for cond, reason in whens)
-    return f"CASE {cases} ELSE NULL END"
+    return f"CASE {thread}{cases} ELSE NULL END"
 
 
 def canonical_value_expr(column: Column, profile: Profile) -> str:
@@ -137,6 +139,127 @@ def _missing_required(source: Source, profile: Profile, present: set[str]) -> li
     ]
 
 
+def _thread_text(column: str, profile: Profile) -> str:
+    nulls = ", ".join(lit(v) for v in profile.null_values)
+    value = f"trim({ident(column)})"
+    return f"CASE WHEN {value} IN ({nulls}) THEN NULL ELSE {value} END"
+
+
+def key_is_message_id(source: Source, profile: Profile) -> bool:
+    """Whether the record key is the export's message id, unchanged."""
+    return (
+        profile.source_column(source.key) == profile.thread["message_id"]
+        and source.key not in profile.derive
+        and source.key not in profile.constants
+        and source.key not in profile.value_maps
+    )
+
+
+def _known_roots_sql(
+    con: duckdb.DuckDBPyConnection, source: Source, profile: Profile, day: date
+) -> str:
+    """Roots of messages loaded from earlier days, keyed by message id, as SQL `(id, root)`.
+
+    A reply delivered without its parent joins the parent's thread when the parent came in
+    an earlier delivery. Only earlier days are read, so re-running a day gives the same
+    ticket ids whatever later days hold."""
+    exists = con.execute(
+        "SELECT count(*) FROM duckdb_tables() WHERE schema_name = 'raw' AND table_name = ?",
+        [source.table],
+    ).fetchone()[0]
+    if not exists:
+        return "SELECT CAST(NULL AS VARCHAR) AS id, CAST(NULL AS VARCHAR) AS root LIMIT 0"
+    # The key column is cheap to filter on; a key built from the message id (a prefix, say)
+    # leaves the message id in _extras, which is read only then.
+    message = (
+        f"r.{ident(source.key)}"
+        if key_is_message_id(source, profile)
+        else "r._extras ->> 'thread_message'"
+    )
+    return (
+        f"SELECT DISTINCT ON ({message}) {message} AS id, r._extras ->> 'thread_root' AS root "
+        f"FROM raw.{source.table} r WHERE r._profile = {lit(profile.name)} "
+        f"AND r._partition_date < DATE {lit(day.isoformat())} "
+        "AND r._extras ->> 'thread_root' IS NOT NULL "
+        f"AND {message} IN (SELECT parent FROM _thread_orphans) "
+        f"ORDER BY {message}, r._partition_date DESC, r._source_file DESC, "
+        "r._record_number DESC"
+    )
+
+
+def build_thread_roots(
+    con: duckdb.DuckDBPyConnection, source: Source, profile: Profile, day: date
+) -> None:
+    """Temp table `_thread` from `_in`: per `_rec`, message id, root, depth and reason.
+
+    The root is the topmost message reached by following parent ids within the file;
+    when that message's parent is not in the file, the parent's root from an earlier
+    delivery, else the parent id itself: a reply to a thread's first message then lands on
+    that message's ticket whichever file carries it. The walk goes down from the roots
+    (one pass per thread level, each message visited once), so a cycle is never entered:
+    its messages, and the replies below them, are simply not reached.
+    """
+    message, parent = profile.thread["message_id"], profile.thread["parent_id"]
+    con.execute(
+        "CREATE OR REPLACE TEMP TABLE _thread_rows AS SELECT _rec, "
+        f"{_thread_text(message, profile)} AS id, {_thread_text(parent, profile)} AS parent "
+        "FROM _in"
+    )
+    # One parent per message: the last row of a message repeated in the file wins, as in
+    # staging. With one parent each, the walk from the roots visits each message once.
+    con.execute(
+        "CREATE OR REPLACE TEMP TABLE _thread_nodes AS SELECT DISTINCT ON (id) id, "
+        "CASE WHEN parent = id THEN NULL ELSE parent END AS parent FROM _thread_rows "
+        "WHERE id IS NOT NULL ORDER BY id, _rec DESC"
+    )
+    con.execute(
+        "CREATE OR REPLACE TEMP TABLE _thread_orphans AS SELECT DISTINCT n.parent "
+        "FROM _thread_nodes n ANTI JOIN _thread_nodes p ON p.id = n.parent "
+        "WHERE n.parent IS NOT NULL"
+    )
+    con.execute(
+        "CREATE OR REPLACE TEMP TABLE _thread_known AS "
+        + _known_roots_sql(con, source, profile, day)
+    )
+    max_depth = profile.thread_max_depth
+    con.execute(
+        f"""
+        CREATE OR REPLACE TEMP TABLE _thread_walk AS
+        WITH RECURSIVE walk(id, root, depth) AS (
+            SELECT n.id,
+                   CASE WHEN n.parent IS NULL THEN n.id ELSE coalesce(k.root, n.parent) END,
+                   CASE WHEN n.parent IS NULL THEN 0 ELSE 1 END
+            FROM _thread_nodes n
+            LEFT JOIN _thread_known k ON k.id = n.parent
+            WHERE n.parent IS NULL OR n.parent IN (SELECT parent FROM _thread_orphans)
+            UNION ALL
+            SELECT n.id, w.root, w.depth + 1
+            FROM walk w JOIN _thread_nodes n ON n.parent = w.id
+            WHERE w.depth < {max_depth}
+        )
+        SELECT * FROM walk
+        """
+    )
+    too_deep = con.execute(
+        "SELECT count(*) FROM _thread_walk w JOIN _thread_nodes n ON n.parent = w.id "
+        f"WHERE w.depth >= {max_depth}"
+    ).fetchone()[0]
+    reason = "reply-to chain loops back on itself (a cycle of parent ids)"
+    if too_deep:
+        reason += f" or is deeper than thread max_depth {max_depth}"
+    con.execute(
+        "CREATE OR REPLACE TEMP TABLE _thread AS SELECT r._rec, r.id AS _thread_message, "
+        "w.root AS _thread_root, "
+        "w.depth AS _thread_depth, "
+        f"CASE WHEN r.id IS NULL THEN {lit(f'missing thread message id ({message})')} "
+        f"WHEN w.id IS NULL THEN {lit(reason)} END AS _thread_reason "
+        "FROM _thread_rows r LEFT JOIN _thread_walk w ON w.id = r.id"
+    )
+    for table in ("_thread_rows", "_thread_nodes", "_thread_orphans", "_thread_known"):
+        con.execute(f"DROP TABLE {table}")
+    con.execute("DROP TABLE _thread_walk")
+
+
 def row_json(columns: list[str], alias: str | None = None) -> str:
     """SQL for the named columns of a row as one JSON object (NULL when there are none)."""
     if not columns:
@@ -161,6 +284,11 @@ def file_reason_for(source: Source, profile: Profile, present: list[str], path: 
         return "file has no readable columns"
     present_set = set(present)
     missing = _missing_required(source, profile, present_set)
+    missing += [
+        f"thread {k} (export column {profile.thread[k]!r})"
+        for k in ("message_id", "parent_id")
+        if profile.thread and profile.thread[k] not in present_set
+    ]
     if missing:
         return (
             f"missing required column(s) {missing} in file {path.name} with profile "
@@ -208,6 +336,7 @@ def map_rows(
         con.execute("SET TimeZone = 'UTC'")
         for view in reversed(views):
             con.execute(f"DROP VIEW IF EXISTS {view}")
+        con.execute("DROP TABLE IF EXISTS _thread")
     return extras
 
 
@@ -237,6 +366,21 @@ def _build_checked(
         else "CAST(NULL AS VARCHAR)"
     )
     canonical = set(source.column_names)
+    thread_from, thread_select = "", ""
+    if profile.thread:
+        step[0] = "thread"
+        thread_columns = [profile.thread[k] for k in ("message_id", "parent_id")]
+        if all(c in present_set for c in thread_columns):
+            build_thread_roots(con, source, profile, day)
+        else:
+            con.execute(
+                "CREATE OR REPLACE TEMP TABLE _thread AS SELECT _rec, "
+                "CAST(NULL AS VARCHAR) AS _thread_message, CAST(NULL AS VARCHAR) AS _thread_root, "
+                "CAST(NULL AS INTEGER) AS _thread_depth, "
+                "CAST(NULL AS VARCHAR) AS _thread_reason FROM _in"
+            )
+        thread_from = " LEFT JOIN _thread USING (_rec)"
+        thread_select = ", _thread_message, _thread_root, _thread_depth, _thread_reason"
     # A chain of views, materialized once into `_checked`: at a gigabyte per file every
     # intermediate copy costs seconds and memory.
     views.append("_text0")
@@ -246,7 +390,7 @@ def _build_checked(
         + ", ".join(
             f"{text_expr(c, profile, present_set)} AS {ident(c.name)}" for c in source.columns
         )
-        + f", {row_json(extras)} AS _extras FROM _in"
+        + f", {row_json(extras)} AS _extras{thread_select} FROM _in{thread_from}"
     )
 
     def add_view(projection: str) -> None:
@@ -273,15 +417,23 @@ def _build_checked(
             "AS language)"
         )
     kept = [n for n in profile.derive if n not in canonical and not n.startswith("_")]
-    if kept:
+    pairs = ", ".join(f"{lit(n)}, {ident(n)}" for n in kept)
+    if profile.thread:
+        # Kept so that a reply delivered on a later day, without its parent, finds the
+        # parent's thread (see build_thread_roots), however the profile names tickets.
+        facts = ["'thread_root', _thread_root"]
+        if not key_is_message_id(source, profile):
+            facts.append("'thread_message', _thread_message")
+        pairs = ", ".join([pairs, *facts] if pairs else facts)
+    if pairs:
         # Derived facts that are not canonical columns (e.g. late_delivery) are kept.
-        pairs = ", ".join(f"{lit(n)}, {ident(n)}" for n in kept)
         add_view(
             "* REPLACE (json_merge_patch(coalesce(_extras, '{}'), "
             f"json_object({pairs})) AS _extras)"
         )
     add_view(
         "_rec, _extras, "
+        + ("_thread_reason, " if profile.thread else "")
         + ", ".join(f"{ident(c.name)} AS {ident('_t_' + c.name)}" for c in source.columns)
         + ", "
         + ", ".join(

@@ -19,6 +19,9 @@ from pathlib import Path
 import yaml
 
 BUILTIN_DIR = Path(__file__).resolve().parent.parent / "profiles"
+# Longer reply chains are quarantined: each level of a thread is one pass of the
+# recursive walk over the file, so the depth bounds the work, not the file size.
+DEFAULT_THREAD_DEPTH = 10000
 
 
 class ProfileError(ValueError):
@@ -50,9 +53,24 @@ class Profile:
     # a lookup file delivered in the same folder, joined on a key; its columns are
     # available as `ctx_<column>` (and kept in _extras when not mapped)
     context: dict[str, str] = field(default_factory=dict)
+    # conversation threads: export columns `message_id` and `parent_id` (the message it
+    # replies to), optional `max_depth`; every row gets its thread's root id
+    thread: dict[str, str] = field(default_factory=dict)
 
     def source_column(self, canonical: str) -> str:
-        return self.columns.get(canonical, canonical)
+        if canonical in self.columns:
+            return self.columns[canonical]
+        if self.thread:
+            # A thread export's messages are the events and its threads the tickets.
+            if canonical == "ticket_id":
+                return "sql: _thread_root"
+            if canonical == "event_id":
+                return self.thread["message_id"]
+        return canonical
+
+    @property
+    def thread_max_depth(self) -> int:
+        return int(self.thread.get("max_depth", DEFAULT_THREAD_DEPTH))
 
 
 def _from_yaml(path: Path) -> Profile:
@@ -102,6 +120,7 @@ def _build_profile(path: Path) -> Profile:
         "derive",
         "scales",
         "context",
+        "thread",
     }
     unknown = set(raw) - known
     if unknown:
@@ -127,9 +146,19 @@ def _build_profile(path: Path) -> Profile:
         derive={str(k): str(v) for k, v in (raw.get("derive") or {}).items()},
         scales={str(k): (float(v[0]), float(v[1])) for k, v in (raw.get("scales") or {}).items()},
         context={str(k): str(v) for k, v in (raw.get("context") or {}).items()},
+        thread={str(k): str(v) for k, v in (raw.get("thread") or {}).items()},
     )
     if profile.context and not {"file", "key"} <= set(profile.context):
         raise ProfileError(f"profile {path}: context needs `file` (a glob) and `key`")
+    if profile.thread:
+        keys, needed = set(profile.thread), {"message_id", "parent_id"}
+        if not needed <= keys or keys - needed - {"max_depth"}:
+            raise ProfileError(
+                f"profile {path}: thread takes `message_id` and `parent_id` (export columns) "
+                "and an optional `max_depth`"
+            )
+        if not profile.thread.get("max_depth", "1").isdigit() or profile.thread_max_depth < 1:
+            raise ProfileError(f"profile {path}: thread max_depth must be a positive integer")
     return profile
 
 
