@@ -22,10 +22,10 @@ from cx_pipeline.ingest.mapping import ident, lit, map_rows, row_json
 from cx_pipeline.ingest.profiles import Profile, is_context_file, profile_for_file
 from cx_pipeline.ingest.readers import (
     UnreadableFile,
-    file_format,
     join_context,
     read_into_temp,
     read_raw_lines,
+    record_line_offset,
 )
 
 AUDIT_DDL = """
@@ -124,7 +124,7 @@ def stage_file(
     profile = profile or profile_for_file(path, source.name)
     result = FileResult(file=str(path), profile=profile.name)
     try:
-        present = read_into_temp(con, path, profile)
+        present = read_into_temp(con, path, profile, source)
         present += join_context(con, path, profile)
     except UnreadableFile as exc:
         read_raw_lines(con, path, profile)
@@ -170,7 +170,7 @@ def store_file(
 ) -> FileResult:
     path, profile, result = staged.path, staged.profile, staged.result
     key = ident(source.key)
-    line_offset = 1 + profile.skip_rows if file_format(path) == "csv" else 0
+    line_offset = record_line_offset(path, profile)
     # A duplicate is a valid row whose key and content were already seen: earlier in this
     # file, or loaded from another file. Same key with other content is a new version.
     # Same content means the same record time, so only raw rows within the time span of this
