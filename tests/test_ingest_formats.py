@@ -226,6 +226,7 @@ def test_month_precision_and_relative_dates(env):
         ("A2", "a day ago"),
         ("B1", "2 months ago"),
         ("B2", "last month"),
+        ("B3", "This month"),
         ("X1", "2025-03-01T09:00:00Z"),
         ("Q1", "some day"),
     ]
@@ -239,7 +240,7 @@ def test_month_precision_and_relative_dates(env):
         "columns:\n  response_id: id\n  submitted_at: date\n",
     )
     [result] = load_partition(con, SURVEYS, DAY, "run-1")
-    assert (result.read, result.loaded, result.quarantined) == (11, 10, 1)
+    assert (result.read, result.loaded, result.quarantined) == (12, 11, 1)
     loaded = con.execute(
         "SELECT response_id, submitted_at, submitted_at_precision FROM raw.survey_responses "
         "ORDER BY _record_number"
@@ -254,9 +255,10 @@ def test_month_precision_and_relative_dates(env):
         ("A2", _ts(2025, 3, 1), "day"),
         ("B1", _ts(2025, 1, 1), "month"),
         ("B2", _ts(2025, 2, 1), "month"),
+        ("B3", _ts(2025, 3, 1), "month"),
         ("X1", _ts(2025, 3, 1, 9), None),
     ]
-    assert _quarantine(con) == [(12, "submitted_at is not a valid TIMESTAMPTZ")]
+    assert _quarantine(con) == [(13, "submitted_at is not a valid TIMESTAMPTZ")]
 
 
 def test_relative_dates_are_not_guessed_without_the_option(env):
