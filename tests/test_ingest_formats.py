@@ -14,6 +14,7 @@ import pytest
 from cx_pipeline.ingest.canonical import REVIEWS, SURVEYS
 from cx_pipeline.ingest.loader import load_partition
 from cx_pipeline.ingest.profiles import ProfileError, load_profile
+from cx_pipeline.ingest.readers import cell_text
 
 DAY = date(2025, 3, 2)
 
@@ -299,3 +300,21 @@ def test_a_date_format_must_name_year_and_month(env):
     _profile(root, "bad", "name: bad\nsource: surveys\ndate_formats: ['%d %b']\n")
     with pytest.raises(ProfileError, match="needs a year and a month"):
         load_profile("bad", "surveys")
+
+
+def test_cells_become_the_text_a_csv_export_would_hold():
+    values = [9.0, 2.5, 7, True, date(2025, 3, 1), datetime(2025, 3, 2, 10, 30), float("nan")]
+    values += [pd.NaT, pd.Timestamp("2025-03-02 10:00"), "", " kept "]
+    assert [cell_text(v) for v in values] == [
+        "9",
+        "2.5",
+        "7",
+        "true",
+        "2025-03-01",
+        "2025-03-02T10:30:00",
+        None,
+        None,
+        "2025-03-02T10:00:00",
+        None,
+        " kept ",
+    ]

@@ -107,12 +107,12 @@ def read_into_temp(
 def cell_text(value: object) -> str | None:
     """A spreadsheet or SPSS value as the text a CSV export of it would hold: whole numbers
     without `.0`, dates and times in ISO 8601, so that profiles map every format alike."""
-    if value is None or value == "":
+    if value is None or value == "" or value != value:  # NaN and NaT differ from themselves
         return None
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, float):
-        if math.isnan(value):
+        if math.isinf(value):
             return None
         if value.is_integer() and abs(value) < 1e15:
             return str(int(value))
