@@ -389,3 +389,13 @@ def test_corrected_profile_replaces_the_old_keys_down_to_the_marts(tmp_path, mon
         "AND slice_name = 'all' AND period_start = DATE '2025-03-04'"
     ).fetchone()[0]
     assert created == 12
+
+
+def test_file_order_is_not_content_a_copy_on_another_line_is_a_duplicate(env):
+    root, con = env
+    header = "ticket_id,event_id,event_at,event_type\n"
+    row = "T1,T1-1,2025-03-04T09:00:00Z,created\n"
+    _land(root, "tickets", "a.csv", header + row + "T1,T1-2,2025-03-04T09:05:00Z,agent_reply\n")
+    _land(root, "tickets", "b.csv", header + "T2,T2-1,2025-03-04T09:00:00Z,created\n" + row)
+    results = load_partition(con, TICKETS, DAY, "run-1")
+    assert [(r.loaded, r.duplicates) for r in results] == [(2, 0), (1, 1)]

@@ -28,10 +28,10 @@ from cx_pipeline.ingest.profiles import (
 )
 from cx_pipeline.ingest.readers import (
     UnreadableFile,
-    file_format,
     join_context,
     read_into_temp,
     read_raw_lines,
+    record_line_offset,
 )
 
 AUDIT_DDL = """
@@ -143,7 +143,7 @@ def stage_file(
             profile, refused = builtin_canonical(), str(exc)
     result = FileResult(file=str(path), profile=profile.name, note=note)
     try:
-        present = read_into_temp(con, path, profile)
+        present = read_into_temp(con, path, profile, source)
         present += join_context(con, path, profile)
     except UnreadableFile as exc:
         read_raw_lines(con, path, profile)
@@ -212,7 +212,7 @@ def store_file(
 ) -> FileResult:
     path, profile, result = staged.path, staged.profile, staged.result
     key = ident(source.key)
-    line_offset = 1 + profile.skip_rows if file_format(path) == "csv" else 0
+    line_offset = record_line_offset(path, profile)
     # A duplicate is a valid row whose key and content were already seen: earlier in this
     # file, or as the version of the record in force (the latest delivered). Same key with
     # other content is a new version. Same content means the same record time, so only raw

@@ -7,8 +7,9 @@ as exported) and `_extras` (unmapped columns as JSON).
 
 Steps, each one statement over the whole file: thread roots (profiles with `thread`) →
 renames and constants → null markers → value maps → derived columns (SQL the profile
-writes, window functions allowed) → casting with the profile's timestamp format and time
-zone → rules → rescaling of scores declared on another scale.
+writes, window functions allowed) → casting with the profile's timestamp and date formats
+(relative dates against the landing folder's date) and time zone, recording each
+timestamp's precision → rules → rescaling of scores declared on another scale.
 """
 
 from __future__ import annotations
@@ -32,6 +33,16 @@ def lit(value: str) -> str:
     return "'" + value.replace("'", "''") + "'"
 
 
+def _defaulted(column: Column, profile: Profile, present: set[str]) -> bool:
+    return bool(
+        column.default_sql
+        and column.name not in profile.columns
+        and column.name not in profile.constants
+        and column.name not in profile.derive
+        and column.name not in present
+    )
+
+
 def text_expr(column: Column, profile: Profile, present: set[str]) -> str:
     """The column's value as trimmed text after renames, null markers and value maps."""
     if column.name in profile.constants:
@@ -41,7 +52,7 @@ def text_expr(column: Column, profile: Profile, present: set[str]) -> str:
         expr = f"CAST(({src[4:].strip()}) AS VARCHAR)"
     elif src in present:
         expr = f"trim({ident(src)})"
-    elif column.default_sql and column.name not in profile.columns:
+    elif _defaulted(column, profile, present):
         return column.default_sql
     else:
         return "CAST(NULL AS VARCHAR)"
@@ -54,16 +65,87 @@ def text_expr(column: Column, profile: Profile, present: set[str]) -> str:
     return expr
 
 
+_TIME_DIRECTIVES = ("%H", "%-H", "%I", "%-I", "%M", "%-M", "%S", "%-S", "%f", "%T", "%c", "%p")
+_DAY_DIRECTIVES = ("%d", "%-d", "%j", "%-j", "%x", "%a", "%A", "%w", "%u")
+
+
+def format_precision(fmt: str) -> str | None:
+    """How precisely a strptime format dates a record: NULL with a time of day, else 'day'
+    with a day, else 'month'."""
+    if any(d in fmt for d in _TIME_DIRECTIVES):
+        return None
+    if any(d in fmt for d in _DAY_DIRECTIVES):
+        return "day"
+    return "month"
+
+
+def _relative_parsers(text: str, profile: Profile) -> list[tuple[str, str | None]]:
+    """Relative dates as (timestamp, precision) SQL: midnight of the day, or of the first day
+    of the month, counted back from the landing folder's date."""
+    phrase = f"lower(trim({text}))"
+    count = (
+        f"CASE WHEN regexp_extract({phrase}, '^([0-9]+)', 1) <> '' "
+        f"THEN CAST(regexp_extract({phrase}, '^([0-9]+)', 1) AS INTEGER) ELSE 1 END"
+    )
+    days = (
+        f"CASE WHEN {phrase} = 'today' THEN _partition_date "
+        f"WHEN {phrase} = 'yesterday' THEN _partition_date - 1 "
+        f"WHEN regexp_full_match({phrase}, '([0-9]+|an?|one) days? ago') "
+        f"THEN _partition_date - {count} END"
+    )
+    months = (
+        f"CASE WHEN {phrase} = 'this month' THEN date_trunc('month', _partition_date) "
+        f"WHEN {phrase} = 'last month' "
+        "THEN date_trunc('month', _partition_date - INTERVAL 1 MONTH) "
+        f"WHEN regexp_full_match({phrase}, '([0-9]+|an?|one) months? ago') "
+        f"THEN date_trunc('month', _partition_date - to_months({count})) END"
+    )
+    zone = lit(profile.timezone)
+    return [
+        (f"timezone({zone}, CAST({days} AS TIMESTAMP))", "day"),
+        (f"timezone({zone}, CAST({months} AS TIMESTAMP))", "month"),
+    ]
+
+
+def timestamp_parsers(text: str, profile: Profile) -> list[tuple[str, str | None]]:
+    """(SQL of the value as TIMESTAMPTZ or NULL, its precision) in the order they are tried."""
+    parsers = _relative_parsers(text, profile) if profile.relative_dates else []
+    formats = [profile.timestamp_format] if profile.timestamp_format else []
+    if not profile.timestamp_format:
+        parsers.append((f"TRY_CAST({text} AS TIMESTAMPTZ)", None))
+    for fmt in [*formats, *profile.date_formats]:
+        parsed = f"try_strptime({text}, {lit(fmt)})"
+        if "%z" not in fmt and "%Z" not in fmt:
+            # Without an offset in the text the value is a local time of the profile's zone.
+            parsed = f"timezone({lit(profile.timezone)}, {parsed})"
+        else:
+            # The text carries its offset: strptime gives the instant; the profile's zone is
+            # only for timestamps without one.
+            parsed = f"CAST({parsed} AS TIMESTAMPTZ)"
+        parsers.append((parsed, format_precision(fmt)))
+    return parsers
+
+
+def _maps(profile: Profile, column: Column) -> bool:
+    return (
+        column.name in profile.columns
+        or column.name in profile.constants
+        or column.name in profile.derive
+    )
+
+
 def typed_expr(column: Column, text: str, profile: Profile) -> str:
+    if column.precision_of and not _maps(profile, column):
+        parsers = timestamp_parsers(ident(column.precision_of), profile)
+        whens = " ".join(
+            f"WHEN {sql} IS NOT NULL THEN {lit(p) if p else 'NULL'}" for sql, p in parsers
+        )
+        return f"CAST(CASE {whens} END AS VARCHAR)"
     if column.type == "TIMESTAMPTZ":
-        if profile.timestamp_format:
-            parsed = f"try_strptime({text}, {lit(profile.timestamp_format)})"
-            if "%z" in profile.timestamp_format or "%Z" in profile.timestamp_format:
-                # The text carries its offset: strptime already gives the instant, and the
-                # profile's zone is only for timestamps without one.
-                return f"CAST({parsed} AS TIMESTAMPTZ)"
-            return f"timezone({lit(profile.timezone)}, {parsed})"
-        return f"TRY_CAST({text} AS TIMESTAMPTZ)"
+        parsers = timestamp_parsers(text, profile)
+        if len(parsers) == 1:
+            return parsers[0][0]
+        return "coalesce(" + ", ".join(sql for sql, _ in parsers) + ")"
     if column.type == "INTEGER":
         # TRY_CAST('7.5' AS INTEGER) rounds to 8; a fractional score is a typing error.
         as_double = f"TRY_CAST({text} AS DOUBLE)"
@@ -441,8 +523,14 @@ def _build_checked(
         )
     )
     step[0] = "typing"
+    # A precision left NULL is skipped by concat_ws: rows loaded before precision columns
+    # existed keep their hash, so their re-delivery is still a duplicate.
+    # A value defaulted from the record's position (event_seq without a counter in the
+    # export) is not content: the same record re-delivered on another line is a duplicate.
     row_text = ", ".join(
-        f"coalesce(CAST({ident(c.name)} AS VARCHAR), chr(0))" for c in source.columns
+        ident(c.name) if c.precision_of else f"coalesce(CAST({ident(c.name)} AS VARCHAR), chr(0))"
+        for c in source.columns
+        if not _defaulted(c, profile, present_set)
     )
     con.execute(f"SET TimeZone = {lit(profile.timezone)}")
     # Rules see values on the export's declared scale; what is kept is rescaled.

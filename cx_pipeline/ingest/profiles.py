@@ -42,6 +42,12 @@ class Profile:
     columns: dict[str, str] = field(default_factory=dict)
     value_maps: dict[str, dict[str, str]] = field(default_factory=dict)
     timestamp_format: str | None = None
+    # further strptime formats tried in order after timestamp_format (or ISO 8601); one
+    # without a day ("%b %Y") dates a record to its month and marks it month-precise
+    date_formats: tuple[str, ...] = ()
+    # "Today", "Yesterday", "N days ago", "N months ago" resolved against the landing
+    # folder's date (the delivery date)
+    relative_dates: bool = False
     timezone: str = "UTC"
     null_values: tuple[str, ...] = ("",)
     constants: dict[str, str] = field(default_factory=dict)
@@ -56,6 +62,11 @@ class Profile:
     # conversation threads: export columns `message_id` and `parent_id` (the message it
     # replies to), optional `max_depth`; every row gets its thread's root id
     thread: dict[str, str] = field(default_factory=dict)
+    # Excel: the sheet to read, by name or by position (1 = first); default the first
+    sheet: str | int | None = None
+    # SPSS: replace codes by the file's value labels (never for variables mapped onto a
+    # numeric canonical column, whose codes are the values)
+    spss_value_labels: bool = True
 
     def source_column(self, canonical: str) -> str:
         if canonical in self.columns:
@@ -114,6 +125,8 @@ def _build_profile(path: Path) -> Profile:
         "columns",
         "value_maps",
         "timestamp_format",
+        "date_formats",
+        "relative_dates",
         "timezone",
         "null_values",
         "constants",
@@ -121,6 +134,8 @@ def _build_profile(path: Path) -> Profile:
         "scales",
         "context",
         "thread",
+        "sheet",
+        "spss_value_labels",
     }
     unknown = set(raw) - known
     if unknown:
@@ -140,6 +155,8 @@ def _build_profile(path: Path) -> Profile:
             for k, v in (raw.get("value_maps") or {}).items()
         },
         timestamp_format=raw.get("timestamp_format"),
+        date_formats=tuple(str(f) for f in _as_list(raw.get("date_formats"))),
+        relative_dates=bool(raw.get("relative_dates", False)),
         timezone=raw.get("timezone", "UTC"),
         null_values=tuple(str(v) for v in raw.get("null_values", [""])),
         constants={str(k): str(v) for k, v in (raw.get("constants") or {}).items()},
@@ -147,7 +164,17 @@ def _build_profile(path: Path) -> Profile:
         scales={str(k): (float(v[0]), float(v[1])) for k, v in (raw.get("scales") or {}).items()},
         context={str(k): str(v) for k, v in (raw.get("context") or {}).items()},
         thread={str(k): str(v) for k, v in (raw.get("thread") or {}).items()},
+        sheet=raw.get("sheet"),
+        spss_value_labels=bool(raw.get("spss_value_labels", True)),
     )
+    for fmt in profile.date_formats:
+        if not any(d in fmt for d in ("%m", "%b", "%B")) or not any(d in fmt for d in ("%Y", "%y")):
+            # A record known to less than its month would drop out of every KPI period.
+            raise ProfileError(f"profile {path}: date format {fmt!r} needs a year and a month")
+    if profile.sheet is not None and not (
+        isinstance(profile.sheet, str) or (type(profile.sheet) is int and profile.sheet >= 1)
+    ):
+        raise ProfileError(f"profile {path}: sheet is a name or a position from 1")
     if profile.context and not {"file", "key"} <= set(profile.context):
         raise ProfileError(f"profile {path}: context needs `file` (a glob) and `key`")
     if profile.thread:
@@ -160,6 +187,12 @@ def _build_profile(path: Path) -> Profile:
         if not profile.thread.get("max_depth", "1").isdigit() or profile.thread_max_depth < 1:
             raise ProfileError(f"profile {path}: thread max_depth must be a positive integer")
     return profile
+
+
+def _as_list(value: object) -> list:
+    if value is None:
+        return []
+    return list(value) if isinstance(value, list | tuple) else [value]
 
 
 def _profile_dirs() -> list[Path]:
