@@ -1,4 +1,4 @@
-"""The canonical records of CONTRACT section 5: columns, types and the hard rules a row
+"""The canonical records (docs/sources.md, "Canonical records"): columns, types and the hard rules a row
 must pass to be loaded. A row failing a rule is quarantined with the rule's reason.
 """
 

@@ -1,9 +1,9 @@
 """Load one daily landing folder of one source into the raw layer.
 
-Every row read ends in exactly one place (CONTRACT section 6): `raw.<table>` (loaded),
-`audit.quarantine` (with reason and original row) or counted as a duplicate of a row
-already loaded (same key and same content). `audit.load_reconciliation` records the
-counts per file. Re-running a partition first removes what that partition loaded, so
+Every row read ends in exactly one place (docs/sources.md, "What happens to each row"):
+`raw.<table>` (loaded), `audit.quarantine` (with reason and original row) or counted as a
+duplicate of the version in force (same key and same content).
+`audit.load_reconciliation` records the counts per file. Re-running a partition first removes what that partition loaded, so
 it never doubles a record.
 """
 
