@@ -1,5 +1,6 @@
-"""The canonical records (docs/sources.md, "Canonical records"): columns, types and the hard rules a row
-must pass to be loaded. A row failing a rule is quarantined with the rule's reason.
+"""The canonical records (docs/sources.md, "Canonical records"): columns, types and the
+hard rules a row must pass to be loaded. A row failing a rule is quarantined with the
+rule's reason.
 """
 
 from __future__ import annotations

@@ -3,8 +3,8 @@
 Every row read ends in exactly one place (docs/sources.md, "What happens to each row"):
 `raw.<table>` (loaded), `audit.quarantine` (with reason and original row) or counted as a
 duplicate of the version in force (same key and same content).
-`audit.load_reconciliation` records the counts per file. Re-running a partition first removes what that partition loaded, so
-it never doubles a record.
+`audit.load_reconciliation` records the counts per file. Re-running a partition first
+removes what that partition loaded, so it never doubles a record.
 """
 
 from __future__ import annotations
@@ -238,7 +238,8 @@ def store_file(
         FROM {staged.checked} c
         """
     )
-    _reinstate_older_versions(con, source)
+    if con.execute("SELECT count(*) FROM _classified WHERE _outcome = 'seen'").fetchone()[0]:
+        _reinstate_older_versions(con, source)
     cols = ", ".join(ident(c.name) for c in source.columns)
     file_name = str(path)
     con.execute(
@@ -327,12 +328,20 @@ def _record_removed(con: duckdb.DuckDBPyConnection, source: Source, day: date, r
     removed, or re-mapped by a corrected profile to other keys). The dbt models incremental
     by key delete them too (macro keys_delivered_in_window), so the marts lose them without a
     full refresh."""
+    # First loads of a day have nothing before; re-runs mostly re-deliver the same keys,
+    # found within the day's own rows, so the whole-table lookup sees only the leftovers.
     con.execute(
-        "INSERT INTO audit.removed_records SELECT ?, ?, b.k, b.ticket_id, b.record_at, ?, now() "
-        f"FROM _keys_before b WHERE NOT EXISTS (SELECT 1 FROM raw.{source.table} r "
-        f"WHERE r.{ident(source.key)} = b.k)",
-        [source.name, day, run_id],
+        f"DELETE FROM _keys_before WHERE k IN (SELECT {ident(source.key)} "
+        f"FROM raw.{source.table} WHERE _partition_date = ?)",
+        [day],
     )
+    if con.execute("SELECT count(*) FROM _keys_before").fetchone()[0]:
+        con.execute(
+            "INSERT INTO audit.removed_records SELECT ?, ?, b.k, b.ticket_id, b.record_at, ?, "
+            f"now() FROM _keys_before b WHERE NOT EXISTS (SELECT 1 FROM raw.{source.table} r "
+            f"WHERE r.{ident(source.key)} = b.k)",
+            [source.name, day, run_id],
+        )
     con.execute("DROP TABLE _keys_before")
 
 
