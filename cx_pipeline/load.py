@@ -28,6 +28,8 @@ class LoadOutcome:
     step_seconds: dict[str, float] = field(default_factory=dict)
     log_path: str = ""
     unchanged: bool = False  # nothing new since the last published build: dbt skipped
+    # (step, cause) of every failed step, so the summary and the alert say why
+    step_failures: list[tuple[str, str]] = field(default_factory=list)
 
     @property
     def failed_blocking(self) -> list[dict]:
@@ -72,10 +74,11 @@ def load_range(start: str, end: str, log_level: str = "WARNING") -> LoadOutcome:
     outcome = LoadOutcome(run_id=result.run_id, success=result.success, start=start, end=end)
     outcome.log_path = str(log_path)
     outcome.step_seconds = _step_seconds(result)
+    outcome.step_failures = _step_failures(result)
     if not result.success:
-        failed = [e.step_key for e in result.all_events if e.is_step_failure and e.step_key]
         partition = start if start == end else f"{start}..{end}"
-        dispatch([run_failed_alert(result.run_id, partition, f"failed steps: {failed}")])
+        causes = "; ".join(f"{step}: {cause}" for step, cause in outcome.step_failures)
+        dispatch([run_failed_alert(result.run_id, partition, f"failed steps: {causes}")])
     built_models = False
     for event in result.get_asset_materialization_events():
         mat = event.event_specific_data.materialization
@@ -104,6 +107,25 @@ def load_range(start: str, end: str, log_level: str = "WARNING") -> LoadOutcome:
     return outcome
 
 
+def _step_failures(result) -> list[tuple[str, str]]:
+    failures = []
+    for event in result.all_events:
+        if event.is_step_failure and event.step_key:
+            error = getattr(event.event_specific_data, "error", None)
+            cause = _innermost(error) if error is not None else "failed"
+            failures.append((event.step_key, cause))
+    return failures
+
+
+def _innermost(error) -> str:
+    """The root cause of a Dagster error chain, on one line (e.g. a PermissionError behind
+    'Error occurred while executing op')."""
+    while getattr(error, "cause", None) is not None:
+        error = error.cause
+    message = (error.message or "").strip().splitlines()
+    return message[0] if message else error.cls_name or "failed"
+
+
 def _step_seconds(result) -> dict[str, float]:
     seconds = {}
     for event in result.all_events:
@@ -128,6 +150,9 @@ def format_outcome(outcome: LoadOutcome) -> str:
             lines.append(f"      quarantined {count}: {reason}")
         detail = meta.get("files_detail") or []
         for f in detail:
+            if f.get("skipped"):
+                lines.append(f"    {f['file']}: skipped: {f['skipped']}")
+                continue
             lines.append(
                 f"    {f['file']}: profile {f['profile']}, read {f['read']}, loaded "
                 f"{f['loaded']}, quarantined {f['quarantined']}, duplicates {f['duplicates']}"
@@ -137,6 +162,8 @@ def format_outcome(outcome: LoadOutcome) -> str:
             lines.append(
                 f"    ... {meta['files'] - len(detail)} more files: see audit.load_reconciliation"
             )
+    for step, cause in outcome.step_failures:
+        lines.append(f"FAILED step {step}: {cause}")
     passed = sum(c["passed"] for c in outcome.checks)
     lines.append(f"checks: {passed} passed, {len(outcome.checks) - passed} failed")
     for c in outcome.checks:

@@ -50,6 +50,18 @@ def partitions_start() -> str:
     return value
 
 
+def landing_settle_seconds() -> float:
+    """How long a landing file must stay unchanged before it is read (a file still being
+    copied is left for the next run); CX_LANDING_SETTLE_SECONDS, default 2."""
+    return float(os.environ.get("CX_LANDING_SETTLE_SECONDS", "2"))
+
+
+def record_time_floor() -> date:
+    """Record times before this day are quarantined as implausible (CX_RECORD_TIME_FLOOR,
+    default 2000-01-01): set it earlier to load older history."""
+    return date.fromisoformat(os.environ.get("CX_RECORD_TIME_FLOOR", "2000-01-01"))
+
+
 def quarantine_threshold() -> float:
     """Largest share of quarantined rows a file or partition may have before the gate fails."""
     return float(os.environ.get("CX_QUARANTINE_MAX_SHARE", "0.05"))

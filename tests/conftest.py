@@ -10,6 +10,8 @@ REALDATA = ROOT.parent / "shared" / "realdata"
 
 os.environ.setdefault("DBT_SEND_ANONYMOUS_USAGE_STATS", "False")
 os.environ.setdefault("GX_ANALYTICS_ENABLED", "False")
+# Files a test writes are complete when it loads them: no settling wait (tested on its own).
+os.environ.setdefault("CX_LANDING_SETTLE_SECONDS", "0")
 
 
 def cli(data_dir: Path, *args: str, check: bool = True) -> subprocess.CompletedProcess:

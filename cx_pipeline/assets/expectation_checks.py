@@ -86,7 +86,7 @@ def _delivered_days(con, relation: str, start: str, end: str) -> list:
     source = next(s.name for s in SOURCES.values() if relation == f"raw.{s.table}")
     rows = con.execute(
         "SELECT DISTINCT partition_date FROM audit.load_reconciliation WHERE source = ? "
-        "AND partition_date BETWEEN ? AND ? ORDER BY 1",
+        "AND partition_date BETWEEN ? AND ? AND skipped IS NULL ORDER BY 1",
         [source, start, end],
     ).fetchall()
     return [r[0] for r in rows]

@@ -27,6 +27,7 @@ def _file_summary(result, day) -> dict:
         "quarantined": result.quarantined,
         "duplicates": result.duplicates,
         "note": result.note,
+        "skipped": result.skipped,
     }
 
 

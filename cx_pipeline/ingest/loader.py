@@ -9,7 +9,9 @@ removes what that partition loaded, so it never doubles a record.
 
 from __future__ import annotations
 
+import fnmatch
 import json
+import time
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -27,6 +29,7 @@ from cx_pipeline.ingest.profiles import (
     is_context_file,
 )
 from cx_pipeline.ingest.readers import (
+    RefusedFile,
     UnreadableFile,
     join_context,
     read_into_temp,
@@ -51,6 +54,9 @@ CREATE TABLE IF NOT EXISTS audit.load_reconciliation (
     rows_read BIGINT, rows_loaded BIGINT, rows_quarantined BIGINT, rows_duplicate BIGINT,
     new_columns VARCHAR, run_id VARCHAR, loaded_at TIMESTAMPTZ
 );
+-- why a file in a landing folder was not read (a symlink, a hidden or temporary file, one
+-- still being written); NULL for the files that were read
+ALTER TABLE audit.load_reconciliation ADD COLUMN IF NOT EXISTS skipped VARCHAR;
 """
 
 
@@ -66,6 +72,8 @@ class FileResult:
     reasons: dict[str, int] = field(default_factory=dict)
     # how the profile was chosen when that is worth saying (a user profile over a built-in)
     note: str | None = None
+    # why the file was not read at all (docs/sources.md, "Landing layout")
+    skipped: str | None = None
 
 
 def raw_table_ddl(source: Source) -> str:
@@ -97,15 +105,77 @@ def ensure_tables(con: duckdb.DuckDBPyConnection, source: Source) -> None:
             )
 
 
-def landing_files(source: Source, day: date) -> list[Path]:
+# Names of files that are not deliveries (yet): hidden files, partial downloads and the
+# temporary files of editors and copy tools.
+TEMPORARY_NAMES = (".*", "*.part", "*.partial", "*.tmp", "*.crdownload", "*.swp", "~*")
+
+
+def _skip_reason(path: Path, root: Path) -> str | None:
+    """Why a folder entry is not read, or None for a regular file to read."""
+    if path.is_symlink():
+        return "a symbolic link, not read: deliveries must be regular files inside landing/"
+    if any(fnmatch.fnmatch(path.name, pattern) for pattern in TEMPORARY_NAMES):
+        kind = "a hidden" if path.name.startswith(".") else "a temporary or partial"
+        return f"{kind} file, not read: rename it when the delivery is complete"
+    if path.is_dir():
+        return "a folder, not read: files go directly in the day's folder"
+    if not path.is_file():
+        return "not a regular file (a pipe, socket or device), not read"
+    if not path.resolve().is_relative_to(root):
+        return "resolves outside landing/, not read"
+    return None
+
+
+def scan_landing(source: Source, day: date) -> tuple[list[Path], list[tuple[Path, str]]]:
+    """The day's files to read, and the entries not read with why. Nothing in the folder
+    goes unaccounted: every skipped entry gets a reconciliation row with its reason."""
+    root = settings.landing_dir().resolve()
     folder = settings.landing_dir() / source.name / day.isoformat()
     if not folder.is_dir():
-        return []
-    return sorted(
-        p
-        for p in folder.iterdir()
-        if p.is_file() and not p.name.startswith(".") and not is_context_file(p, source.name)
-    )
+        return [], []
+    if folder.is_symlink() or not folder.resolve().is_relative_to(root):
+        return [], [
+            (folder, "the day's folder is a symbolic link or lies outside landing/: not read")
+        ]
+    files, skipped = [], []
+    for path in sorted(folder.iterdir()):
+        reason = _skip_reason(path, root)
+        if reason:
+            skipped.append((path, reason))
+        elif not is_context_file(path, source.name):
+            files.append(path)
+    unstable = _still_being_written(files)
+    skipped.extend((p, reason) for p, reason in unstable.items())
+    return [p for p in files if p not in unstable], skipped
+
+
+def _signature(path: Path) -> tuple[int, int]:
+    stat = path.stat()
+    return stat.st_size, stat.st_mtime_ns
+
+
+def _still_being_written(files: list[Path]) -> dict[Path, str]:
+    """Files modified within the last CX_LANDING_SETTLE_SECONDS are looked at again after
+    that long (one wait per folder): a file whose size or time changed meanwhile is still
+    being written and is left for the next run."""
+    settle = settings.landing_settle_seconds()
+    if not settle or not files:
+        return {}
+    now = time.time()
+    recent = {p: _signature(p) for p in files if now - p.stat().st_mtime < settle}
+    if not recent:
+        return {}
+    newest = max(p.stat().st_mtime for p in recent)
+    time.sleep(max(0.0, settle - (time.time() - newest)))
+    return {
+        p: f"still being written (changed within {settle:g} s), not read: the next run loads it"
+        for p, before in recent.items()
+        if _signature(p) != before
+    }
+
+
+def landing_files(source: Source, day: date) -> list[Path]:
+    return scan_landing(source, day)[0]
 
 
 @dataclass
@@ -121,6 +191,11 @@ class StagedFile:
     def original_row_sql(self, alias: str) -> str:
         """The row as exported, rebuilt from `input` (aliased) only where it is needed."""
         return f"CAST({row_json(self.present, alias)} AS VARCHAR)"
+
+
+def unreadable_reason(path: Path, exc: Exception) -> str:
+    message = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+    return f"{path.name}: cannot be read: {message}"
 
 
 def stage_file(
@@ -145,9 +220,12 @@ def stage_file(
     try:
         present = read_into_temp(con, path, profile, source)
         present += join_context(con, path, profile)
-    except UnreadableFile as exc:
-        read_raw_lines(con, path, profile)
-        con.execute("UPDATE _unreadable SET reason = ?", [str(exc)])
+    except (UnreadableFile, duckdb.Error, OSError, ValueError, UnicodeError) as exc:
+        # Whatever a file does to its reader, it is this file's row(s) in quarantine with the
+        # cause; the other files of the day still load.
+        reason = str(exc) if isinstance(exc, UnreadableFile) else unreadable_reason(path, exc)
+        read_raw_lines(con, path, profile, whole=isinstance(exc, RefusedFile))
+        con.execute("UPDATE _unreadable SET reason = ?", [reason])
         con.execute("CREATE OR REPLACE TEMP TABLE _in (_rec BIGINT)")
         present = []
     extras = map_rows(con, source, profile, present, path, day, refused)
@@ -285,7 +363,9 @@ def store_file(
         ).fetchall()
     )
     con.execute(
-        "INSERT INTO audit.load_reconciliation VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, now())",
+        "INSERT INTO audit.load_reconciliation (source, partition_date, source_file, profile, "
+        "rows_read, rows_loaded, rows_quarantined, rows_duplicate, new_columns, run_id, "
+        "loaded_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, now())",
         [
             source.name,
             day,
@@ -299,10 +379,26 @@ def store_file(
             run_id,
         ],
     )
+    _drop_staged(con, staged)
+    return result
+
+
+def _drop_staged(con: duckdb.DuckDBPyConnection, staged: StagedFile) -> None:
     con.execute(
         f"DROP TABLE {staged.checked}; DROP TABLE {staged.unreadable}; DROP TABLE {staged.input}"
     )
-    return result
+
+
+def _record_skipped(
+    con: duckdb.DuckDBPyConnection, source: Source, day: date, run_id: str, path: Path, why: str
+) -> FileResult:
+    con.execute(
+        "INSERT INTO audit.load_reconciliation (source, partition_date, source_file, profile, "
+        "rows_read, rows_loaded, rows_quarantined, rows_duplicate, new_columns, run_id, "
+        "loaded_at, skipped) VALUES (?, ?, ?, NULL, 0, 0, 0, 0, '[]', ?, now(), ?)",
+        [source.name, day, str(path), run_id, why],
+    )
+    return FileResult(file=str(path), profile="", skipped=why)
 
 
 def clear_partition(con: duckdb.DuckDBPyConnection, source: Source, day: date) -> None:
@@ -350,12 +446,25 @@ def load_partition(
 ) -> list[FileResult]:
     """Replace everything `day`'s landing folder contributed, in one transaction."""
     ensure_tables(con, source)
-    staged = [stage_file(con, source, p, i, day) for i, p in enumerate(landing_files(source, day))]
+    files, skipped = scan_landing(source, day)
+    staged, changed = [], []
+    for i, path in enumerate(files):
+        before = _signature(path)
+        staged_file = stage_file(con, source, path, i, day)
+        if path.exists() and _signature(path) == before:
+            staged.append(staged_file)
+        else:
+            # Rewritten while it was read: what was read may be half a file.
+            changed.append(
+                (path, "changed while it was being read, not loaded: the next run loads it")
+            )
+            _drop_staged(con, staged_file)
     con.execute("BEGIN TRANSACTION")
     try:
         _snapshot_keys(con, source, day)
         clear_partition(con, source, day)
         results = [store_file(con, source, f, day, run_id) for f in staged]
+        results += [_record_skipped(con, source, day, run_id, p, r) for p, r in skipped + changed]
         _record_removed(con, source, day, run_id)
         con.execute("COMMIT")
     except Exception:

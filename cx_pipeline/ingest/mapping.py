@@ -20,6 +20,7 @@ from pathlib import Path
 
 import duckdb
 
+from cx_pipeline import settings
 from cx_pipeline.ingest import language
 from cx_pipeline.ingest.canonical import Column, Source
 from cx_pipeline.ingest.profiles import Profile
@@ -147,12 +148,20 @@ def typed_expr(column: Column, text: str, profile: Profile) -> str:
             return parsers[0][0]
         return "coalesce(" + ", ".join(sql for sql, _ in parsers) + ")"
     if column.type == "INTEGER":
-        # TRY_CAST('7.5' AS INTEGER) rounds to 8; a fractional score is a typing error.
+        # TRY_CAST('7.5' AS INTEGER) rounds to 8; a fractional score is a typing error. NaN,
+        # infinities and values beyond the type stay NULL (CAST would raise and stop the
+        # file): the reason says they are out of range.
         as_double = f"TRY_CAST({text} AS DOUBLE)"
-        return f"CASE WHEN {as_double} = floor({as_double}) THEN CAST({as_double} AS INTEGER) END"
+        return (
+            f"CASE WHEN isfinite({as_double}) AND {as_double} = floor({as_double}) "
+            f"AND abs({as_double}) <= {INTEGER_LIMIT} THEN CAST({as_double} AS INTEGER) END"
+        )
     if column.type == "BIGINT":
         whole = f"regexp_full_match({text}, '[+-]?[0-9]+')"
         return f"CASE WHEN {whole} THEN TRY_CAST({text} AS BIGINT) END"
+    if column.type == "DOUBLE":
+        as_double = f"TRY_CAST({text} AS DOUBLE)"
+        return f"CASE WHEN isfinite({as_double}) THEN {as_double} END"
     if column.type == "BOOLEAN":
         return f"TRY_CAST(lower({text}) AS BOOLEAN)"
     if column.type == "VARCHAR":
@@ -168,6 +177,35 @@ def declared_scale(column: Column, profile: Profile) -> tuple[float, float] | No
     return None
 
 
+INTEGER_LIMIT = 2_147_483_647
+_NUMERIC_LIMITS = {"INTEGER": INTEGER_LIMIT, "BIGINT": 9.2e18, "DOUBLE": None}
+
+
+def _out_of_range(column: Column, raw: str) -> list[tuple[str, str]]:
+    """Numbers that parse but that no column of the type can hold: NaN, infinities, and
+    integers past the type's range. Named as such, not as a typing error."""
+    if column.type not in _NUMERIC_LIMITS:
+        return []
+    number = f"TRY_CAST({raw} AS DOUBLE)"
+    rules = [(f"NOT isfinite({number})", f"{column.name} out of range: not a finite number")]
+    limit = _NUMERIC_LIMITS[column.type]
+    if limit:
+        rules.append((f"abs({number}) > {limit}", f"{column.name} out of range of {column.type}"))
+    return rules
+
+
+def plausible_time_rules(source: Source) -> list[tuple[str, str]]:
+    """Record times before the floor (settings.record_time_floor) are quarantined: a year 1
+    or 1900 is a placeholder or a parsing slip, not a customer's visit."""
+    floor = settings.record_time_floor()
+    return [
+        (
+            f"{ident(source.event_time)} < TIMESTAMPTZ {lit(floor.isoformat())}",
+            f"{source.event_time} before {floor.isoformat()} (CX_RECORD_TIME_FLOOR)",
+        )
+    ]
+
+
 def reason_expr(source: Source, profile: Profile, file_reason: str | None) -> str:
     """First failing rule of a typed row, or NULL when the row is valid."""
     if file_reason:
@@ -180,6 +218,10 @@ def reason_expr(source: Source, profile: Profile, file_reason: str | None) -> st
         if c.required:
             whens.append((f"{raw} IS NULL", f"missing required value {c.name}"))
         if c.type != "VARCHAR":
+            whens.extend(
+                (f"{raw} IS NOT NULL AND {name} IS NULL AND {cond}", reason)
+                for cond, reason in _out_of_range(c, raw)
+            )
             whens.append(
                 (f"{raw} IS NOT NULL AND {name} IS NULL", f"{c.name} is not a valid {c.type}")
             )
@@ -192,6 +234,7 @@ def reason_expr(source: Source, profile: Profile, file_reason: str | None) -> st
         if high is not None:
             whens.append((f"{name} > {high}", f"{c.name} above {high:g}"))
     whens.extend(source.rules)
+    whens.extend(plausible_time_rules(source))
     cases = " ".join(f"WHEN {cond} THEN {lit(reason)}" for cond, reason in whens)
     return f"CASE {thread}{cases} ELSE NULL END"
 
@@ -381,7 +424,8 @@ def file_reason_for(source: Source, profile: Profile, present: list[str], path: 
         # A mapped column that is absent is a profile written for another layout: loading
         # the file with the column silently NULL would publish wrong numbers.
         return (
-            f"profile {profile.name!r} maps column(s) {absent} that file {path.name} does not have"
+            f"profile {profile.name!r} maps column(s) {', '.join(absent)} that file {path.name} "
+            "does not have"
         )
     return None
 

@@ -11,7 +11,6 @@ Rows the reader cannot split go to the temp table `_unreadable(_rec, line, reaso
 from __future__ import annotations
 
 import csv
-import gzip
 import math
 import zlib
 from datetime import date, datetime, time, timedelta
@@ -36,12 +35,18 @@ SUPPORTED_SUFFIXES = (
     ".sav",
 )
 # Formats whose bytes are not text: when unreadable, their lines mean nothing.
-BINARY_FORMATS = ("xlsx", "sav")
+BINARY_FORMATS = ("xlsx", "sav", "parquet")
+TEXT_FORMATS = ("csv", "tsv", "jsonl", "json")
 _LINE_SEPARATOR = "chr(30)"  # a record separator no CSV or JSONL text uses
 
 
 class UnreadableFile(Exception):
     """The whole file cannot be parsed in the declared format."""
+
+
+class RefusedFile(UnreadableFile):
+    """The file is not what its profile declares at all (binary, another encoding, empty):
+    one quarantined row stands for it, not one per garbled line."""
 
 
 def file_format(path: Path) -> str | None:
@@ -85,6 +90,10 @@ def read_into_temp(
     con.execute("DROP TABLE IF EXISTS _in; DROP TABLE IF EXISTS _unreadable")
     con.execute("CREATE TEMP TABLE _unreadable (_rec BIGINT, line VARCHAR, reason VARCHAR)")
     fmt = file_format(path)
+    if fmt is not None and path.stat().st_size == 0:
+        raise RefusedFile(f"{path.name}: empty file (0 bytes)")
+    if fmt in TEXT_FORMATS:
+        check_text_bytes(path, profile)
     if fmt == "csv":
         _read_csv(con, path, profile)
     elif fmt == "tsv":
@@ -94,14 +103,19 @@ def read_into_temp(
     elif fmt == "sav":
         _arrow_to_in(con, _read_sav(path, profile, source))
     elif fmt == "jsonl":
-        _read_json_lines(con, _read_lines_sql(path, profile))
+        _read_json_lines(con, path, profile)
     elif fmt == "json":
         _read_json_array(con, path)
     elif fmt == "parquet":
-        con.execute(
-            "CREATE TEMP TABLE _in AS SELECT row_number() OVER () AS _rec, "
-            f"CAST(COLUMNS(*) AS VARCHAR) FROM read_parquet({_lit(str(path))})"
-        )
+        try:
+            con.execute(
+                "CREATE TEMP TABLE _in AS SELECT row_number() OVER () AS _rec, "
+                f"CAST(COLUMNS(*) AS VARCHAR) FROM read_parquet({_lit(str(path))})"
+            )
+        except duckdb.Error as exc:
+            raise UnreadableFile(
+                f"{path.name}: not readable as a Parquet file: {_first_line(exc)}"
+            ) from exc
     else:
         raise UnreadableFile(f"{path.name}: unsupported file type (use {SUPPORTED_SUFFIXES})")
     return [c for c in _columns(con, "_in") if c != "_rec"]
@@ -281,22 +295,74 @@ def _misread_as_one_column(con: duckdb.DuckDBPyConnection, path: Path, profile: 
     )
 
 
-def _physical_lines(path: Path, profile: Profile) -> list[tuple[int, str | None, bytes]]:
-    """(line number, text or None when it does not decode, raw bytes) of every line."""
+def _decompressed(path: Path) -> tuple[bytes, bool]:
+    """The file's bytes (gunzipped), and whether a gzip stream ended before its end."""
     try:
-        if path.name.lower().endswith(".gz"):
-            data = gzip.decompress(path.read_bytes())
-        else:
-            data = path.read_bytes()
-    except (OSError, EOFError, zlib.error) as exc:
-        raise UnreadableFile(f"{path.name}: not readable as CSV: {exc}") from exc
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise UnreadableFile(f"{path.name}: cannot be read: {exc.strerror or exc}") from exc
+    if not path.name.lower().endswith(".gz"):
+        return raw, False
+    inflater = zlib.decompressobj(wbits=31)
+    try:
+        data = inflater.decompress(raw)
+    except zlib.error as exc:
+        raise UnreadableFile(f"{path.name}: not a gzip file: {exc}") from exc
+    return data, not inflater.eof
+
+
+def _head_bytes(path: Path, size: int = 65536) -> bytes:
+    with open(path, "rb") as handle:
+        raw = handle.read(size if not path.name.lower().endswith(".gz") else 1_000_000)
+    if path.name.lower().endswith(".gz"):
+        try:
+            return zlib.decompressobj(wbits=31).decompress(raw, size)
+        except zlib.error as exc:
+            raise UnreadableFile(f"{path.name}: not a gzip file: {exc}") from exc
+    return raw
+
+
+def check_text_bytes(path: Path, profile: Profile) -> None:
+    """A text export whose first bytes say it is not text in the declared encoding is
+    refused with that cause (not one row per garbled line)."""
+    encoding = _encoding_option(profile).strip("'")
+    try:
+        head = _head_bytes(path)
+    except OSError as exc:
+        raise UnreadableFile(f"{path.name}: cannot be read: {exc.strerror or exc}") from exc
+    if encoding.startswith("utf-16"):
+        return
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")):
+        raise RefusedFile(
+            f"{path.name}: not {encoding} as declared: it starts with a UTF-16 byte order mark "
+            "(declare `encoding: utf-16` in its profile)"
+        )
+    if b"\x00" in head:
+        odd = head[1::2]
+        looks_utf16 = len(odd) > 8 and odd.count(0) > 0.9 * len(odd)
+        raise RefusedFile(
+            f"{path.name}: not {encoding} as declared: "
+            + (
+                "it looks like UTF-16 without a byte order mark (declare `encoding: utf-16`)"
+                if looks_utf16
+                else "binary content (NUL bytes), not a text file"
+            )
+        )
+
+
+def _physical_lines(
+    path: Path, profile: Profile
+) -> tuple[list[tuple[int, str | None, bytes]], tuple[int, str, str] | None]:
+    """(line number, text or None when it does not decode, raw bytes) of every line, and the
+    (line, text, reason) of a line cut off by a truncated gzip, if any."""
+    data, truncated = _decompressed(path)
     encoding = _encoding_option(profile).strip("'")
     if encoding.startswith("utf-16"):
         try:
             text = data.decode(encoding)
         except UnicodeDecodeError as exc:
             raise UnreadableFile(f"{path.name}: not valid {encoding}: {exc}") from exc
-        return [(n, t, t.encode()) for n, t in enumerate(text.split("\n"), 1)]
+        return [(n, t, t.encode()) for n, t in enumerate(text.split("\n"), 1)], None
     lines = []
     for n, raw in enumerate(data.split(b"\n"), 1):
         try:
@@ -304,7 +370,17 @@ def _physical_lines(path: Path, profile: Profile) -> list[tuple[int, str | None,
         except UnicodeDecodeError:
             text = None
         lines.append((n, text, raw))
-    return lines
+    tail = None
+    if truncated:
+        # The last line is where the compressed data stops: what follows was never delivered.
+        n, text, raw = lines.pop() if lines else (1, "", b"")
+        tail = (
+            n,
+            raw.decode(encoding, errors="backslashreplace"),
+            "truncated gzip: the compressed data ends inside this line; nothing after it "
+            "was delivered",
+        )
+    return lines, tail
 
 
 def _split(text: str, delimiter: str, quote: str) -> list[str] | None:
@@ -339,7 +415,8 @@ def read_csv_by_line(
     """A CSV that DuckDB's reader rejects, parsed record by record in Python: records that
     split into the header's number of fields load, every other line is quarantined with its
     line number and why. Slower than DuckDB, so only used when DuckDB gives up."""
-    lines = [line for line in _physical_lines(path, profile) if line[0] > profile.skip_rows]
+    physical, tail = _physical_lines(path, profile)
+    lines = [line for line in physical if line[0] > profile.skip_rows]
     encoding = _encoding_option(profile).strip("'")
     bad: list[tuple[int, str, str]] = []
     if lines and lines[-1][2] in (b"", b"\r"):
@@ -411,13 +488,57 @@ def read_csv_by_line(
         con.execute("CREATE TEMP TABLE _in AS SELECT * FROM _csv_by_line")
     finally:
         con.unregister("_csv_by_line")
+    if tail:
+        bad.append(tail)
     if bad:
         con.executemany("INSERT INTO _unreadable VALUES (?, ?, ?)", bad)
 
 
-def _read_json_lines(con: duckdb.DuckDBPyConnection, lines_sql: str) -> None:
-    con.execute(f"CREATE TEMP TABLE _lines AS {lines_sql}")
+def _read_json_lines(con: duckdb.DuckDBPyConnection, path: Path, profile: Profile) -> None:
+    try:
+        con.execute(f"CREATE TEMP TABLE _lines AS {_read_lines_sql(path, profile)}")
+    except duckdb.Error:
+        # DuckDB decodes the whole file or nothing: one line in another encoding, or a
+        # truncated gzip, would take every line with it. Line by line, only they are lost.
+        con.execute("DROP TABLE IF EXISTS _lines")
+        lines, bad = _decoded_lines(path, profile, "JSON line")
+        con.register(
+            "_py_lines",
+            pa.table(
+                {
+                    "_rec": pa.array([n for n, _ in lines], pa.int64()),
+                    "line": pa.array([t.removesuffix("\r") for _, t in lines], pa.string()),
+                }
+            ),
+        )
+        try:
+            con.execute("CREATE TEMP TABLE _lines AS SELECT * FROM _py_lines")
+        finally:
+            con.unregister("_py_lines")
+        if bad:
+            con.executemany("INSERT INTO _unreadable VALUES (?, ?, ?)", bad)
     _json_records_to_in(con)
+
+
+def _decoded_lines(
+    path: Path, profile: Profile, what: str
+) -> tuple[list[tuple[int, str]], list[tuple[int, str, str]]]:
+    """(line number, text) of every line that decodes, and (line, text, reason) of the
+    others, including the cut-off end of a truncated gzip."""
+    physical, tail = _physical_lines(path, profile)
+    encoding = _encoding_option(profile).strip("'")
+    good, bad = [], []
+    for number, text, raw in physical:
+        if text is None:
+            shown = raw.decode(encoding, errors="backslashreplace")
+            bad.append((number, shown, f"unparseable {what}: not valid {encoding}"))
+        else:
+            good.append((number, text))
+    if tail:
+        bad.append(tail)
+    if good and not good[-1][1].strip():
+        good.pop()  # the newline at the end of the file starts no line
+    return good, bad
 
 
 def _read_json_array(con: duckdb.DuckDBPyConnection, path: Path) -> None:
@@ -455,9 +576,21 @@ def _json_records_to_in(con: duckdb.DuckDBPyConnection) -> None:
     con.execute("DROP TABLE _lines")
 
 
-def read_raw_lines(con: duckdb.DuckDBPyConnection, path: Path, profile: Profile) -> None:
-    """Fallback for an unreadable file: every line goes to `_unreadable` as text."""
+def read_raw_lines(
+    con: duckdb.DuckDBPyConnection, path: Path, profile: Profile, whole: bool = False
+) -> None:
+    """Fallback for an unreadable file: every line goes to `_unreadable` as text (`whole`:
+    one row for the file, its first megabyte as text)."""
     con.execute("DROP TABLE IF EXISTS _in; DROP TABLE IF EXISTS _unreadable")
+    if whole and file_format(path) not in BINARY_FORMATS:
+        con.execute("CREATE TEMP TABLE _unreadable (_rec BIGINT, line VARCHAR, reason VARCHAR)")
+        try:
+            with open(path, "rb") as handle:
+                shown = handle.read(1_000_000).decode("utf-8", errors="backslashreplace")
+        except OSError as exc:
+            shown = f"<unreadable file: {exc.strerror or exc}>"
+        con.execute("INSERT INTO _unreadable VALUES (1, ?, '')", [shown.replace("\x00", "")])
+        return
     if file_format(path) in BINARY_FORMATS:
         # A binary file has no lines: one row stands for the whole file.
         con.execute("CREATE TEMP TABLE _unreadable (_rec BIGINT, line VARCHAR, reason VARCHAR)")
@@ -470,13 +603,18 @@ def read_raw_lines(con: duckdb.DuckDBPyConnection, path: Path, profile: Profile)
             f"FROM ({_read_lines_sql(path, profile)})"
         )
     except duckdb.Error:
-        # Not even decodable as lines (e.g. a truncated gzip): keep the file's bytes.
+        # Not even decodable as lines (e.g. binary content): one row stands for the file.
+        con.execute("DROP TABLE IF EXISTS _unreadable")
         con.execute("CREATE TEMP TABLE _unreadable (_rec BIGINT, line VARCHAR, reason VARCHAR)")
-        data = path.read_bytes()
-        con.execute(
-            "INSERT INTO _unreadable VALUES (1, ?, '')",
-            [data[:1_000_000].decode("utf-8", errors="backslashreplace")],
-        )
+        try:
+            data = path.read_bytes()
+            shown = data[:1_000_000].decode("utf-8", errors="backslashreplace")
+        except OSError as exc:
+            shown = f"<unreadable file: {exc.strerror or exc}>"
+        con.execute("INSERT INTO _unreadable VALUES (1, ?, '')", [shown])
+    if not con.execute("SELECT count(*) FROM _unreadable").fetchone()[0]:
+        # An empty file is still a delivery: it is counted, not lost.
+        con.execute("INSERT INTO _unreadable VALUES (1, '', '')")
 
 
 def _ident(name: str) -> str:

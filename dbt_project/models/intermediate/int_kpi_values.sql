@@ -1,4 +1,4 @@
--- Every KPI of CONTRACT section 7 as one long table, computed from the additive counts of the
+-- Every published KPI (docs/methodology.md) as one long table, computed from the additive counts of the
 -- int_kpi_* models, so that week and month rows come from counts. Besides the published
 -- columns it keeps each estimate's standard error, its kind (which significance test fits
 -- it) and whether higher is better, for mart_benchmarks. Formulas: docs/methodology.md.

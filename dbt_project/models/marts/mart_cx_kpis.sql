@@ -1,4 +1,4 @@
--- Every KPI of CONTRACT section 7 as one long table: the published columns of
+-- Every published KPI (docs/methodology.md) as one long table: the published columns of
 -- int_kpi_values, where the formulas live, plus the low-sample flag.
 select
     grain,
