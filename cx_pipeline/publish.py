@@ -13,6 +13,8 @@ from pathlib import Path
 
 import duckdb
 
+from cx_pipeline import settings
+
 PUBLISHED_SCHEMAS = ("marts", "audit")
 # Quarantined rows are published without the original row, which holds clear-text
 # personal data; engineers find it in the working warehouse.
@@ -32,7 +34,11 @@ def publish(warehouse: Path, published: Path) -> dict[str, int]:
     staging = published.with_name(f".{published.name}.{os.getpid()}.tmp")
     staging.unlink(missing_ok=True)
     rows: dict[str, int] = {}
-    con = duckdb.connect(str(staging))
+    # Written in a storage format that DuckDB 1.x clients (the CLI, DBeaver, R, most BI
+    # drivers) read too, not only the library version that builds it.
+    con = duckdb.connect(
+        str(staging), config={"storage_compatibility_version": settings.published_storage()}
+    )
     try:
         con.execute(f"ATTACH '{warehouse}' AS wh (READ_ONLY)")
         tables = con.execute(

@@ -50,6 +50,12 @@ def partitions_start() -> str:
     return value
 
 
+def published_storage() -> str:
+    """DuckDB storage version of the published file (CX_PUBLISHED_STORAGE_VERSION): v1.4.0,
+    the 1.4 long-term release, so that every client from DuckDB 1.4 on opens it."""
+    return os.environ.get("CX_PUBLISHED_STORAGE_VERSION", "v1.4.0")
+
+
 def landing_settle_seconds() -> float:
     """How long a landing file must stay unchanged before it is read (a file still being
     copied is left for the next run); CX_LANDING_SETTLE_SECONDS, default 2."""

@@ -21,7 +21,7 @@ import duckdb
 
 from cx_pipeline import settings
 from cx_pipeline.ingest.canonical import SOURCES
-from cx_pipeline.ingest.loader import stage_file
+from cx_pipeline.ingest.loader import skip_reason, stage_file
 from cx_pipeline.ingest.profiles import load_profile, profile_for_file
 from cx_pipeline.quality import raw_suite, validate_table
 
@@ -39,6 +39,8 @@ class ValidationReport:
     failures: list[dict] = field(default_factory=list)
     suite: str = ""
     expectations: int = 0
+    # why a load would not read the file at all (a symlink, hidden or temporary name)
+    skipped: str | None = None
     partition_date: date | None = None
     partition_from: str = ""
     threshold: float = 0.05
@@ -66,10 +68,12 @@ class ValidationReport:
     @property
     def ok(self) -> bool:
         # Warnings are reported but, as in a load, do not fail the file.
-        return not self.blocking_checks
+        return not self.blocking_checks and not self.skipped
 
     @property
     def verdict(self) -> str:
+        if self.skipped:
+            return f"a load would not read it: {self.skipped}"
         if not self.ok:
             return "would block the build: " + "; ".join(self.blocking_checks)
         if self.rows_quarantined:
@@ -87,11 +91,12 @@ class ValidationReport:
 
 def landing_day(path: Path) -> date | None:
     """The partition a file in a landing folder (landing/<source>/<day>/) belongs to."""
+    folder = path.absolute().parent  # not resolved: a link is judged where it lies
     try:
-        day = date.fromisoformat(path.resolve().parent.name)
+        day = date.fromisoformat(folder.name)
     except ValueError:
         return None
-    return day if path.resolve().parent.parent.name in SOURCES else None
+    return day if folder.parent.name in SOURCES else None
 
 
 def validate_file(
@@ -103,8 +108,13 @@ def validate_file(
         if profile_name
         else profile_for_file(path, source_name)
     )
-    con = duckdb.connect()
     folder_day = landing_day(path)
+    if folder_day:
+        # In a landing folder, the file is judged by the loader's rules for what it reads.
+        why = skip_reason(path, path.absolute().parents[2].resolve())
+        if why:
+            return ValidationReport(str(path), source_name, profile.name, skipped=why)
+    con = duckdb.connect()
     try:
         con.execute("SET TimeZone = 'UTC'")
         staged = stage_file(con, source, path, 0, folder_day or datetime.now(UTC).date(), profile)

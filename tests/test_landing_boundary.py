@@ -100,3 +100,15 @@ def test_a_failed_step_says_why_on_the_command_line(tmp_path):
     assert "Traceback" not in result.stdout + result.stderr
     [line] = [x for x in result.stdout.splitlines() if x.startswith("FAILED step published")]
     assert "published" in line and ("File exists" in line or "Not a directory" in line), line
+
+
+def test_validate_says_a_load_would_not_read_a_linked_or_hidden_file(tmp_path):
+    folder = _folder(tmp_path)
+    real = tmp_path / "export.csv"
+    real.write_text(HEADER + "S1,2025-03-02T10:00:00Z,9\n")
+    (folder / "linked.csv").symlink_to(real)
+    (folder / ".hidden.csv").write_text(HEADER + "S2,2025-03-02T10:00:00Z,9\n")
+    for name, why in (("linked.csv", "symbolic link"), (".hidden.csv", "hidden file")):
+        result = cli(tmp_path, "validate", str(folder / name), "--source", "surveys", check=False)
+        assert result.returncode == 1, result.stdout
+        assert f"verdict: a load would not read it: a {why}" in result.stdout

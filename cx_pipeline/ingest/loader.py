@@ -110,7 +110,7 @@ def ensure_tables(con: duckdb.DuckDBPyConnection, source: Source) -> None:
 TEMPORARY_NAMES = (".*", "*.part", "*.partial", "*.tmp", "*.crdownload", "*.swp", "~*")
 
 
-def _skip_reason(path: Path, root: Path) -> str | None:
+def skip_reason(path: Path, root: Path) -> str | None:
     """Why a folder entry is not read, or None for a regular file to read."""
     if path.is_symlink():
         return "a symbolic link, not read: deliveries must be regular files inside landing/"
@@ -139,7 +139,7 @@ def scan_landing(source: Source, day: date) -> tuple[list[Path], list[tuple[Path
         ]
     files, skipped = [], []
     for path in sorted(folder.iterdir()):
-        reason = _skip_reason(path, root)
+        reason = skip_reason(path, root)
         if reason:
             skipped.append((path, reason))
         elif not is_context_file(path, source.name):
