@@ -3,6 +3,7 @@ and the published copy never carries it."""
 
 from __future__ import annotations
 
+import csv
 from datetime import date
 
 import duckdb
@@ -199,3 +200,54 @@ def test_the_published_copy_never_holds_an_original_row(env):
             assert hits == 0, f"{schema}.{table}.{column}"
     finally:
         pub.close()
+
+
+def add_one_bad_survey(folder) -> None:
+    """One survey with an NPS of 11, a copy of the file's last one: quarantined, and too
+    few to trip the quarantine share."""
+    [path] = folder.glob("*.csv")
+    with path.open(encoding="utf-8", newline="") as f:
+        rows = list(csv.DictReader(f))
+    bad = {**rows[-1], "response_id": rows[-1]["response_id"] + "-BAD", "nps": "11"}
+    with path.open("a", encoding="utf-8", newline="") as f:
+        csv.DictWriter(f, fieldnames=list(bad)).writerow(bad)
+
+
+def test_a_load_purges_what_is_past_the_retention_and_publishes_no_original_row(tmp_path):
+    from conftest import cli
+
+    cli(tmp_path, "generate", "--start", "2025-03-03", "--days", "2", "--scale", "0.2")
+    for day in ("2025-03-03", "2025-03-04"):
+        add_one_bad_survey(tmp_path / "landing" / "surveys" / day)
+    cli(tmp_path, "load", "--date", "2025-03-03")
+    warehouse = tmp_path / "warehouse" / "cx.duckdb"
+    with duckdb.connect(str(warehouse)) as con:
+        con.execute(
+            "UPDATE audit.quarantine SET quarantined_at = now() - INTERVAL 40 DAY "
+            "WHERE partition_date = '2025-03-03'"
+        )
+        aged = con.execute("SELECT count(*) FROM audit.quarantine").fetchone()[0]
+        counts = reconciliation(con)
+    assert aged > 0  # the generated exports carry defects
+
+    cli(tmp_path, "load", "--date", "2025-03-04")
+
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        by_day = dict(
+            (str(day), (rows, clear))
+            for day, rows, clear in con.execute(
+                "SELECT partition_date, count(*), count(original_row) FROM audit.quarantine "
+                "GROUP BY 1"
+            ).fetchall()
+        )
+        assert by_day["2025-03-03"] == (aged, 0)
+        rows, clear = by_day["2025-03-04"]
+        assert clear == rows > 0
+        # the first day's files still reconcile as they did
+        assert [c for c in reconciliation(con) if "2025-03-03" in c[0]] == counts
+    with duckdb.connect(str(tmp_path / "published" / "cx.duckdb"), read_only=True) as pub:
+        assert pub.execute(
+            "SELECT count(*) FROM duckdb_columns() WHERE schema_name = 'audit' "
+            "AND table_name = 'quarantine' AND column_name = 'original_row'"
+        ).fetchone() == (0,)
+        assert pub.execute("SELECT count(*) FROM audit.quarantine").fetchone()[0] > aged
