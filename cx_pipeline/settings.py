@@ -73,6 +73,19 @@ def quarantine_threshold() -> float:
     return float(os.environ.get("CX_QUARANTINE_MAX_SHARE", "0.05"))
 
 
+def quarantine_retention_days() -> int:
+    """Days a quarantined row keeps its original (clear-text) content in the warehouse."""
+    raw = os.environ.get("CX_QUARANTINE_RETENTION_DAYS", "").strip() or "30"
+    try:
+        days = int(raw)
+    except ValueError:
+        days = -1
+    if days < 0:
+        # Guessing a default here could keep personal data longer than the operator asked.
+        raise ValueError(f"CX_QUARANTINE_RETENTION_DAYS must be a whole number >= 0, got {raw!r}")
+    return days
+
+
 def pii_salt() -> tuple[str, bool]:
     """The key for hashing personal ids; (salt, is_demo_default)."""
     salt = os.environ.get("CX_PII_SALT")

@@ -6,6 +6,7 @@ import email
 import email.policy
 import json
 import logging
+import os
 import socket
 import subprocess
 import sys
@@ -16,6 +17,7 @@ from pathlib import Path
 
 import pytest
 from aiosmtpd.controller import Controller
+from servers import Trickler
 
 from cx_pipeline import settings
 from cx_pipeline.alerts import Alert, dispatch, format_alert_line, read_alerts
@@ -40,6 +42,7 @@ def alert_env(monkeypatch, tmp_path):
         "CX_ALERT_SMTP_STARTTLS",
         "CX_ALERT_SMTP_SSL",
         "CX_ALERT_RETRIES",
+        "CX_ALERT_DEADLINE_SECONDS",
         "CX_DAGSTER_UI_URL",
         # A proxy from the developer's shell would swallow requests to 127.0.0.1.
         "http_proxy",
@@ -384,4 +387,166 @@ def test_concurrent_processes_write_one_alert_once(alert_env):
     written = [int(process.communicate(timeout=30)[0]) for process in processes]
 
     assert sorted(written) == [0, 0, 0, 1]
+    assert len(journal_lines()) == 1
+
+
+# --- deadlines ----------------------------------------------------------------------
+# The per-read timeout (CX_ALERT_TIMEOUT_SECONDS, 2 s here) is longer than the 1 s between
+# the bytes the servers below trickle, so only the deadline can end these deliveries.
+
+DEADLINE = 2.0
+SLACK = 2.0  # what the assertions allow beyond the deadline
+
+
+def timed_dispatch(alerts) -> tuple:
+    started = time.monotonic()
+    report = dispatch(alerts)
+    return report, time.monotonic() - started
+
+
+def cut_off_within(server: Trickler, seconds: float) -> bool:
+    """The server saw the client hang up: the abandoned delivery did not linger."""
+    give_up = time.monotonic() + seconds
+    while time.monotonic() < give_up and len(server.closed) < server.connections:
+        time.sleep(0.05)
+    return server.connections > 0 and len(server.closed) == server.connections
+
+
+def test_a_webhook_trickling_its_response_is_cut_off_at_the_deadline(monkeypatch, http_server):
+    monkeypatch.setenv("CX_ALERT_DEADLINE_SECONDS", str(DEADLINE))
+    healthy = http_server()
+    monkeypatch.setenv("CX_ALERT_SLACK_WEBHOOK_URL", healthy.url)
+    with Trickler(b"HTTP/1.1 200 OK\r\nX-Slow: ", http=True) as slow:
+        monkeypatch.setenv("CX_ALERT_WEBHOOK_URL", slow.url)
+
+        report, elapsed = timed_dispatch([make_alert(), make_alert(run_id="run-0002")])
+
+        print(f"trickling webhook: dispatch returned after {elapsed:.2f} s")
+        assert DEADLINE - 0.2 < elapsed < DEADLINE + SLACK
+        webhook = report.sinks["webhook"]
+        assert webhook.timed_out
+        assert (webhook.delivered, webhook.failed) == (0, 2)
+        assert "deadline" in webhook.last_error
+        assert report.to_dict()["sinks"]["webhook"]["timed_out"] is True
+        assert "missed its deadline" in report.summary()
+        assert not report.ok
+        assert len(slow.requests) == 1  # the POST did arrive; only the answer never ends
+        assert cut_off_within(slow, 1.5)
+    assert report.sinks["slack"].delivered == 2 and not report.sinks["slack"].timed_out
+    assert len(healthy.requests) == 2
+    assert [line["run_id"] for line in journal_lines()] == ["run-0001", "run-0002"]
+
+
+def test_a_webhook_that_never_answers_is_not_retried_past_the_deadline(monkeypatch):
+    monkeypatch.setenv("CX_ALERT_DEADLINE_SECONDS", str(DEADLINE))
+    monkeypatch.setenv("CX_ALERT_TIMEOUT_SECONDS", "30")
+    monkeypatch.setenv("CX_ALERT_RETRIES", "5")
+    with Trickler(None, http=True) as silent:
+        monkeypatch.setenv("CX_ALERT_WEBHOOK_URL", silent.url)
+
+        report, elapsed = timed_dispatch([make_alert()])
+
+        print(f"silent webhook: dispatch returned after {elapsed:.2f} s")
+        assert elapsed < DEADLINE + SLACK
+        assert report.sinks["webhook"].timed_out
+        assert report.sinks["webhook"].failed == 1
+        assert silent.connections == 1
+        assert cut_off_within(silent, 1.5)
+    assert len(journal_lines()) == 1
+
+
+def test_an_smtp_server_trickling_its_greeting_is_cut_off_at_the_deadline(monkeypatch):
+    monkeypatch.setenv("CX_ALERT_DEADLINE_SECONDS", str(DEADLINE))
+    with Trickler(b"220 slow.example ESMTP ") as slow:
+        monkeypatch.setenv("CX_ALERT_SMTP_HOST", "127.0.0.1")
+        monkeypatch.setenv("CX_ALERT_SMTP_PORT", str(slow.port))
+        monkeypatch.setenv("CX_ALERT_SMTP_TO", "cx-team@example.com")
+
+        report, elapsed = timed_dispatch([make_alert()])
+
+        print(f"trickling SMTP greeting: dispatch returned after {elapsed:.2f} s")
+        assert elapsed < DEADLINE + SLACK
+        assert report.sinks["email"].timed_out
+        assert report.sinks["email"].failed == 1
+        assert cut_off_within(slow, 1.5)
+    assert len(journal_lines()) == 1
+
+
+def test_no_retry_starts_after_the_deadline(monkeypatch):
+    monkeypatch.setenv("CX_ALERT_DEADLINE_SECONDS", "1.2")
+    monkeypatch.setenv("CX_ALERT_TIMEOUT_SECONDS", "0.5")
+    monkeypatch.setenv("CX_ALERT_RETRIES", "20")
+    with Trickler(None, http=True) as silent:
+        monkeypatch.setenv("CX_ALERT_WEBHOOK_URL", silent.url)
+
+        report, elapsed = timed_dispatch([make_alert(run_id=f"run-{n}") for n in range(3)])
+
+        assert elapsed < 1.2 + SLACK
+        webhook = report.sinks["webhook"]
+        assert webhook.timed_out and webhook.failed == 3
+        # attempts of 0.5 s each fit in 1.2 s at most three times, whatever CX_ALERT_RETRIES
+        assert 2 <= silent.connections <= 3
+        assert webhook.attempts == silent.connections
+        assert cut_off_within(silent, 1.5)
+
+
+def test_a_pause_that_would_end_after_the_deadline_is_not_taken(monkeypatch, http_server):
+    server = http_server(status=500)
+    monkeypatch.setenv("CX_ALERT_WEBHOOK_URL", server.url)
+    monkeypatch.setenv("CX_ALERT_DEADLINE_SECONDS", "1")
+    monkeypatch.setenv("CX_ALERT_RETRY_BASE_SECONDS", "3")
+
+    report, elapsed = timed_dispatch([make_alert()])
+
+    assert elapsed < 0.8
+    assert len(server.requests) == 1
+    webhook = report.sinks["webhook"]
+    assert webhook.timed_out and webhook.attempts == 1
+    assert "500" in webhook.last_error and "deadline" in webhook.last_error
+
+
+def test_every_sink_gets_the_same_deadline_side_by_side(monkeypatch, http_server):
+    # Two hanging sinks cost one deadline, not two.
+    monkeypatch.setenv("CX_ALERT_DEADLINE_SECONDS", str(DEADLINE))
+    with Trickler(b"HTTP/1.1 200 OK\r\nX-Slow: ", http=True) as hook, Trickler(b"220 ") as mail:
+        monkeypatch.setenv("CX_ALERT_WEBHOOK_URL", hook.url)
+        monkeypatch.setenv("CX_ALERT_SMTP_HOST", "127.0.0.1")
+        monkeypatch.setenv("CX_ALERT_SMTP_PORT", str(mail.port))
+        monkeypatch.setenv("CX_ALERT_SMTP_TO", "cx-team@example.com")
+
+        report, elapsed = timed_dispatch([make_alert()])
+
+    print(f"two hanging sinks: dispatch returned after {elapsed:.2f} s")
+    assert elapsed < DEADLINE + SLACK
+    assert report.sinks["webhook"].timed_out and report.sinks["email"].timed_out
+
+
+def test_a_process_alerting_a_hanging_sink_exits_at_the_deadline(alert_env):
+    # The abandoned delivery thread must not keep the process (a CLI load that failed) alive.
+    script = (
+        "from cx_pipeline.alerts import Alert, dispatch\n"
+        "r = dispatch([Alert('run_failed', '', '2025-03-02', '', 'ERROR', None, 'run-x')])\n"
+        "print(r.sinks['webhook'].timed_out)\n"
+    )
+    with Trickler(b"HTTP/1.1 200 OK\r\nX-Slow: ", http=True) as slow:
+        env = {
+            **{k: v for k, v in os.environ.items() if "proxy" not in k.lower()},
+            "CX_ALERT_WEBHOOK_URL": slow.url,
+            "CX_ALERT_DEADLINE_SECONDS": str(DEADLINE),
+            "PYTHONPATH": str(ROOT),
+        }
+        started = time.monotonic()
+        completed = subprocess.run(
+            [sys.executable, "-c", script],
+            cwd=ROOT,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+        elapsed = time.monotonic() - started
+    print(f"process with a trickling webhook exited after {elapsed:.2f} s")
+    assert completed.returncode == 0, completed.stderr
+    assert completed.stdout.strip() == "True"
+    assert elapsed < DEADLINE + SLACK + 3  # plus the interpreter's start-up
     assert len(journal_lines()) == 1

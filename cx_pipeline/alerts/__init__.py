@@ -10,7 +10,9 @@ the environment configures (read at call time):
   `CX_ALERT_SMTP_USER`, `CX_ALERT_SMTP_PASSWORD`, `CX_ALERT_SMTP_STARTTLS`,
   `CX_ALERT_SMTP_SSL` (true/false): one plain-text e-mail per alert.
 - `CX_ALERT_RETRIES` (3 attempts), `CX_ALERT_RETRY_BASE_SECONDS` (0.5, doubling, at
-  most 4 s), `CX_ALERT_TIMEOUT_SECONDS` (5, per attempt).
+  most 4 s), `CX_ALERT_TIMEOUT_SECONDS` (5, per blocking step of an attempt).
+- `CX_ALERT_DEADLINE_SECONDS` (20): the most one call spends on a sink, all alerts and
+  retries included; sinks run in parallel, so it is also the most a call can take.
 - `CX_DAGSTER_UI_URL`: when set, alerts carry a link to the run in the Dagster UI.
 
 Alerts are unique per (asset, partition, check, run_id), across calls and processes.

@@ -10,6 +10,12 @@ alert (no digest), each retried with bounded exponential backoff. Once a sink ha
 failed every attempt for one alert, the remaining alerts of the same call are marked
 failed for that sink without trying: a dead endpoint then costs one retry cycle per
 call, not one per alert. The alerts stay in alerts.jsonl whatever the sinks do.
+
+Each sink has one deadline per call (`CX_ALERT_DEADLINE_SECONDS`) for all its alerts,
+attempts and pauses. Because the sinks run side by side, a call returns at most one
+deadline after it started, however many sinks hang. A sink still busy then is abandoned:
+its sockets are shut down, its thread (a daemon, so it cannot keep the process alive)
+is left to end on its own, and the report marks the sink as having missed its deadline.
 """
 
 from __future__ import annotations
@@ -18,6 +24,7 @@ import logging
 import threading
 from collections.abc import Iterable
 
+from cx_pipeline.alerts.deadline import Deadline
 from cx_pipeline.alerts.journal import append_new
 from cx_pipeline.alerts.model import Alert, format_alert_line
 from cx_pipeline.alerts.report import DispatchReport, SinkReport
@@ -72,22 +79,55 @@ def _dispatch(alerts: Iterable[Alert], report: DispatchReport) -> None:
     if not report.new or not sinks:
         return
     policy = RetryPolicy.from_env()
+    # One report per thread, not shared: an abandoned thread may still write to its own.
+    deliveries = [
+        (sink, Deadline(policy.deadline, policy.timeout), SinkReport(sink.name)) for sink in sinks
+    ]
     threads = [
         threading.Thread(
             target=_deliver,
-            args=(sink, report.new, policy, report.sinks[sink.name]),
+            args=(sink, report.new, policy, deadline, result),
             name=f"cx-alert-{sink.name}",
             daemon=True,
         )
-        for sink in sinks
+        for sink, deadline, result in deliveries
     ]
     for thread in threads:
         thread.start()
-    for thread in threads:
-        thread.join()
+    for thread, (sink, deadline, result) in zip(threads, deliveries, strict=True):
+        thread.join(deadline.remaining())
+        if thread.is_alive():
+            deadline.expire()
+            result = _abandoned(sink, report.new, deadline, result)
+        report.sinks[sink.name] = result
 
 
-def _deliver(sink: Sink, alerts: list[Alert], policy: RetryPolicy, result: SinkReport) -> None:
+def _abandoned(sink: Sink, alerts: list[Alert], deadline: Deadline, busy: SinkReport):
+    delivered = busy.delivered
+    error = f"missed its deadline of {deadline.seconds:g} s (CX_ALERT_DEADLINE_SECONDS)"
+    if busy.last_error:
+        error += f"; earlier: {busy.last_error}"
+    logger.warning(
+        "alert sink %s missed its deadline of %g s and was abandoned; %d of %d alert(s) "
+        "delivered, all are kept in alerts.jsonl",
+        sink.name,
+        deadline.seconds,
+        delivered,
+        len(alerts),
+    )
+    return SinkReport(
+        sink.name,
+        delivered=delivered,
+        failed=len(alerts) - delivered,
+        attempts=busy.attempts,
+        last_error=error,
+        timed_out=True,
+    )
+
+
+def _deliver(
+    sink: Sink, alerts: list[Alert], policy: RetryPolicy, deadline: Deadline, result: SinkReport
+) -> None:
     try:
         if sink.config_error:
             result.failed = len(alerts)
@@ -99,16 +139,20 @@ def _deliver(sink: Sink, alerts: list[Alert], policy: RetryPolicy, result: SinkR
                 sink.config_error,
             )
             return
+
+        def attempt(alert: Alert) -> None:
+            # Counted as it starts, so an abandoned delivery reports the one under way too.
+            result.attempts += 1
+            sink.send(alert, deadline)
+
         for index, alert in enumerate(alerts):
-            outcome = with_retries(
-                lambda alert=alert: sink.send(alert, policy.timeout), policy, sink.name
-            )
-            result.attempts += outcome.attempts
+            outcome = with_retries(lambda alert=alert: attempt(alert), policy, sink.name, deadline)
             if outcome.ok:
                 result.delivered += 1
                 continue
             result.failed += 1
             result.last_error = outcome.error
+            result.timed_out = outcome.timed_out
             logger.warning(
                 "alert not delivered to %s after %d attempt(s) (%s); it is kept in "
                 "alerts.jsonl: %s",
@@ -121,8 +165,9 @@ def _deliver(sink: Sink, alerts: list[Alert], policy: RetryPolicy, result: SinkR
             if remaining:
                 result.failed += remaining
                 logger.warning(
-                    "alert sink %s is down; %d more alert(s) of this dispatch not sent",
+                    "alert sink %s is %s; %d more alert(s) of this dispatch not sent",
                     sink.name,
+                    "out of time" if outcome.timed_out else "down",
                     remaining,
                 )
             return

@@ -15,6 +15,8 @@ class SinkReport:
     failed: int = 0
     attempts: int = 0
     last_error: str | None = None
+    # The sink ran out of CX_ALERT_DEADLINE_SECONDS before it had sent every alert.
+    timed_out: bool = False
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -23,6 +25,7 @@ class SinkReport:
             "failed": self.failed,
             "attempts": self.attempts,
             "last_error": self.last_error,
+            "timed_out": self.timed_out,
         }
 
 
@@ -62,6 +65,8 @@ class DispatchReport:
         lines += [f"  {format_alert_line(alert)}" for alert in self.new]
         for name, sink in self.sinks.items():
             line = f"  {name}: {sink.delivered} delivered, {sink.failed} failed"
+            if sink.timed_out:
+                line += ", missed its deadline"
             if sink.last_error:
                 line += f" (last error: {sink.last_error})"
             lines.append(line)

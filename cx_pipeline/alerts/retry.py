@@ -8,6 +8,8 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from cx_pipeline.alerts.deadline import Deadline
+
 logger = logging.getLogger("cx_pipeline.alerts")
 
 MAX_DELAY_SECONDS = 4.0
@@ -32,6 +34,8 @@ class RetryPolicy:
     base_delay: float = 0.5
     max_delay: float = MAX_DELAY_SECONDS
     timeout: float = 5.0
+    # Total time one sink may spend on one dispatch: every alert, attempt and pause.
+    deadline: float = 20.0
 
     @classmethod
     def from_env(cls) -> RetryPolicy:
@@ -39,6 +43,7 @@ class RetryPolicy:
             attempts=int(_env_number("CX_ALERT_RETRIES", 3, int, 1)),
             base_delay=_env_number("CX_ALERT_RETRY_BASE_SECONDS", 0.5, float, 0.0),
             timeout=_env_number("CX_ALERT_TIMEOUT_SECONDS", 5.0, float, 0.1),
+            deadline=_env_number("CX_ALERT_DEADLINE_SECONDS", 20.0, float, 0.1),
         )
 
     def delay(self, failed_attempts: int) -> float:
@@ -51,6 +56,7 @@ class Outcome:
     ok: bool
     attempts: int
     error: str | None = None
+    timed_out: bool = False
 
 
 def describe(error: BaseException) -> str:
@@ -58,10 +64,20 @@ def describe(error: BaseException) -> str:
     return f"{error.__class__.__name__}: {text}"
 
 
-def with_retries(send: Callable[[], None], policy: RetryPolicy, label: str) -> Outcome:
-    """Call `send` until it returns, up to `policy.attempts` times; never raises."""
+def with_retries(
+    send: Callable[[], None], policy: RetryPolicy, label: str, deadline: Deadline | None = None
+) -> Outcome:
+    """Call `send` until it returns, up to `policy.attempts` times; never raises.
+
+    With a deadline, no attempt starts once it has passed, and no pause is taken that
+    would end after it: the caller's wait is bounded by the deadline, not by the policy.
+    """
     error: str | None = None
+    attempts = 0
     for attempt in range(1, policy.attempts + 1):
+        if deadline is not None and deadline.passed:
+            return _out_of_time(attempts, error, deadline)
+        attempts = attempt
         try:
             send()
             return Outcome(ok=True, attempts=attempt)
@@ -69,5 +85,18 @@ def with_retries(send: Callable[[], None], policy: RetryPolicy, label: str) -> O
             error = describe(exc)
             logger.info("%s: attempt %d/%d failed: %s", label, attempt, policy.attempts, error)
         if attempt < policy.attempts:
-            time.sleep(policy.delay(attempt))
-    return Outcome(ok=False, attempts=policy.attempts, error=error)
+            pause = policy.delay(attempt)
+            if deadline is not None and pause >= deadline.remaining():
+                return _out_of_time(attempts, error, deadline)
+            time.sleep(pause)
+    return Outcome(ok=False, attempts=attempts, error=error)
+
+
+def _out_of_time(attempts: int, error: str | None, deadline: Deadline) -> Outcome:
+    text = f"deadline of {deadline.seconds:g} s passed"
+    return Outcome(
+        ok=False,
+        attempts=attempts,
+        error=f"{text} (last error: {error})" if error else text,
+        timed_out=True,
+    )

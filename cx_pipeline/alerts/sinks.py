@@ -7,6 +7,7 @@ A sink sends one alert per call; retries and reporting live in `dispatch`.
 
 from __future__ import annotations
 
+import http.client
 import json
 import os
 import smtplib
@@ -20,6 +21,7 @@ from typing import Any
 from urllib.error import HTTPError
 from urllib.parse import urlsplit
 
+from cx_pipeline.alerts.deadline import Deadline
 from cx_pipeline.alerts.model import Alert, format_alert_line, headline, jsonable, observed_text
 
 USER_AGENT = "cx-warehouse-alerts/1"
@@ -35,7 +37,40 @@ class _RefuseRedirects(urllib.request.HTTPRedirectHandler):
         return None
 
 
-def post_json(url: str, payload: Any, timeout: float) -> None:
+def _deadline_connection(base: type, deadline: Deadline) -> type:
+    class Connection(base):
+        def __init__(self, *args, **kwargs):
+            super().__init__(*args, **kwargs)
+            create = self._create_connection
+            self._create_connection = lambda *a, **k: deadline.watch(create(*a, **k))
+
+        def connect(self):
+            super().connect()
+            # https: the socket watched above now belongs to the TLS wrapper.
+            deadline.watch(self.sock)
+
+    return Connection
+
+
+class _DeadlineHTTPHandler(urllib.request.HTTPHandler):
+    def __init__(self, deadline: Deadline) -> None:
+        super().__init__()
+        self._connection = _deadline_connection(http.client.HTTPConnection, deadline)
+
+    def http_open(self, req):
+        return self.do_open(self._connection, req)
+
+
+class _DeadlineHTTPSHandler(urllib.request.HTTPSHandler):
+    def __init__(self, deadline: Deadline) -> None:
+        super().__init__()
+        self._connection = _deadline_connection(http.client.HTTPSConnection, deadline)
+
+    def https_open(self, req):
+        return self.do_open(self._connection, req, context=self._context)
+
+
+def post_json(url: str, payload: Any, deadline: Deadline) -> None:
     body = json.dumps(jsonable(payload), ensure_ascii=False, allow_nan=False).encode("utf-8")
     request = urllib.request.Request(
         url,
@@ -45,8 +80,10 @@ def post_json(url: str, payload: Any, timeout: float) -> None:
     )
     # Built per call: the proxy settings (https_proxy, no_proxy) are read from the
     # environment when an opener is built, and settings here are read at call time.
-    opener = urllib.request.build_opener(_RefuseRedirects)
-    with opener.open(request, timeout=timeout) as response:
+    opener = urllib.request.build_opener(
+        _RefuseRedirects, _DeadlineHTTPHandler(deadline), _DeadlineHTTPSHandler(deadline)
+    )
+    with opener.open(request, timeout=deadline.timeout()) as response:
         response.read(65536)
         if response.status >= 400:  # urllib raises for these already; this is belt and braces
             raise HTTPError(url, response.status, response.reason, response.headers, None)
@@ -62,7 +99,8 @@ def _http_url_error(variable: str, url: str) -> str | None:
 @dataclass
 class Sink:
     name: str
-    send: Callable[[Alert, float], None]
+    # Sends one alert; every blocking step is bounded by the deadline's timeout().
+    send: Callable[[Alert, Deadline], None]
     # Set when the environment asks for this sink but cannot be used as given.
     config_error: str | None = None
 
@@ -77,7 +115,7 @@ def webhook_payload(alert: Alert) -> dict[str, Any]:
 def _webhook_sink(url: str) -> Sink:
     return Sink(
         name="webhook",
-        send=lambda alert, timeout: post_json(url, webhook_payload(alert), timeout),
+        send=lambda alert, deadline: post_json(url, webhook_payload(alert), deadline),
         config_error=_http_url_error("CX_ALERT_WEBHOOK_URL", url),
     )
 
@@ -129,7 +167,7 @@ def slack_payload(alert: Alert) -> dict[str, Any]:
 def _slack_sink(url: str) -> Sink:
     return Sink(
         name="slack",
-        send=lambda alert, timeout: post_json(url, slack_payload(alert), timeout),
+        send=lambda alert, deadline: post_json(url, slack_payload(alert), deadline),
         config_error=_http_url_error("CX_ALERT_SLACK_WEBHOOK_URL", url),
     )
 
@@ -226,18 +264,38 @@ def email_message(alert: Alert, smtp: SmtpSettings) -> EmailMessage:
     return message
 
 
-def send_email(alert: Alert, smtp: SmtpSettings, timeout: float) -> None:
+class _DeadlineSMTP(smtplib.SMTP):
+    def __init__(self, deadline: Deadline, *args, **kwargs):
+        self._deadline = deadline
+        super().__init__(*args, **kwargs)
+
+    def _get_socket(self, host, port, timeout):
+        return self._deadline.watch(super()._get_socket(host, port, timeout))
+
+
+class _DeadlineSMTP_SSL(smtplib.SMTP_SSL):  # noqa: N801 (smtplib's naming)
+    def __init__(self, deadline: Deadline, *args, **kwargs):
+        self._deadline = deadline
+        super().__init__(*args, **kwargs)
+
+    def _get_socket(self, host, port, timeout):
+        return self._deadline.watch(super()._get_socket(host, port, timeout))
+
+
+def send_email(alert: Alert, smtp: SmtpSettings, deadline: Deadline) -> None:
     message = email_message(alert, smtp)
     context = ssl.create_default_context()
+    timeout = deadline.timeout()
     if smtp.use_ssl:
-        client: smtplib.SMTP = smtplib.SMTP_SSL(
-            smtp.host, smtp.port, timeout=timeout, context=context
+        client: smtplib.SMTP = _DeadlineSMTP_SSL(
+            deadline, smtp.host, smtp.port, timeout=timeout, context=context
         )
     else:
-        client = smtplib.SMTP(smtp.host, smtp.port, timeout=timeout)
+        client = _DeadlineSMTP(deadline, smtp.host, smtp.port, timeout=timeout)
     with client:
         if smtp.starttls and not smtp.use_ssl:
             client.starttls(context=context)
+            deadline.watch(client.sock)
         if smtp.user:
             client.login(smtp.user, smtp.password or "")
         client.send_message(message, from_addr=smtp.sender, to_addrs=list(smtp.recipients))
@@ -247,8 +305,8 @@ def _email_sink() -> Sink:
     try:
         smtp = SmtpSettings.from_env()
     except ValueError as error:
-        return Sink(name="email", send=lambda alert, timeout: None, config_error=str(error))
-    return Sink(name="email", send=lambda alert, timeout: send_email(alert, smtp, timeout))
+        return Sink(name="email", send=lambda alert, deadline: None, config_error=str(error))
+    return Sink(name="email", send=lambda alert, deadline: send_email(alert, smtp, deadline))
 
 
 def configured_sinks() -> list[Sink]:

@@ -11,7 +11,7 @@ import dagster as dg
 from cx_pipeline import settings
 from cx_pipeline.check_audit import record_and_alert, to_record
 from cx_pipeline.ingest.canonical import SOURCES, Source
-from cx_pipeline.ingest.loader import load_partition
+from cx_pipeline.ingest.loader import load_partition, purge_quarantine
 from cx_pipeline.partitions import DAILY, days_in_range, run_window, window_label
 from cx_pipeline.resources import WRITER_POOL, WarehouseResource
 
@@ -72,6 +72,12 @@ def _build_raw_asset(source: Source) -> dg.AssetsDefinition:
                     )
                     reasons.update(r.reasons)
                     new_columns.update(r.new_columns)
+            retention = settings.quarantine_retention_days()
+            purged = purge_quarantine(con, source, retention)
+        context.log.info(
+            f"{source.name}: original rows of {purged} quarantined row(s) older than "
+            f"{retention} day(s) purged (CX_QUARANTINE_RETENTION_DAYS)"
+        )
         if new_columns:
             context.log.warning(
                 f"{source.name}: columns not in the canonical record kept in _extras: "
@@ -87,6 +93,7 @@ def _build_raw_asset(source: Source) -> dg.AssetsDefinition:
                 "rows_duplicate": totals["duplicates"],
                 "quarantine_reasons": dg.MetadataValue.json(dict(reasons)),
                 "new_columns": dg.MetadataValue.json(sorted(new_columns)),
+                "quarantine_original_rows_purged": purged,
                 # which profile mapped each file and what became of its rows (the first
                 # MAX_FILES_LISTED; audit.load_reconciliation has every file)
                 "files_detail": dg.MetadataValue.json(per_file),

@@ -5,6 +5,10 @@ Every row read ends in exactly one place (docs/sources.md, "What happens to each
 duplicate of the version in force (same key and same content).
 `audit.load_reconciliation` records the counts per file. Re-running a partition first
 removes what that partition loaded, so it never doubles a record.
+
+The original row of a quarantined row is the export's clear text, personal data
+included; `purge_quarantine` drops it after CX_QUARANTINE_RETENTION_DAYS and keeps the
+rest of the row, so counts and reconciliation are unaffected.
 """
 
 from __future__ import annotations
@@ -43,8 +47,10 @@ CREATE SCHEMA IF NOT EXISTS audit;
 CREATE TABLE IF NOT EXISTS audit.quarantine (
     source VARCHAR, partition_date DATE, source_file VARCHAR, line_number BIGINT,
     reason VARCHAR, original_row VARCHAR, profile VARCHAR, run_id VARCHAR,
-    quarantined_at TIMESTAMPTZ
+    quarantined_at TIMESTAMPTZ, original_row_purged_at TIMESTAMPTZ
 );
+-- Warehouses created before the retention of original rows lack the column.
+ALTER TABLE audit.quarantine ADD COLUMN IF NOT EXISTS original_row_purged_at TIMESTAMPTZ;
 CREATE TABLE IF NOT EXISTS audit.removed_records (
     source VARCHAR, partition_date DATE, record_key VARCHAR, ticket_id VARCHAR,
     record_at TIMESTAMPTZ, run_id VARCHAR, removed_at TIMESTAMPTZ
@@ -58,6 +64,11 @@ CREATE TABLE IF NOT EXISTS audit.load_reconciliation (
 -- still being written); NULL for the files that were read
 ALTER TABLE audit.load_reconciliation ADD COLUMN IF NOT EXISTS skipped VARCHAR;
 """
+
+QUARANTINE_COLUMNS = (
+    "source, partition_date, source_file, line_number, reason, original_row, profile, run_id, "
+    "quarantined_at"
+)
 
 
 @dataclass
@@ -330,13 +341,15 @@ def store_file(
     # The original row is rebuilt from the file's text only for the rows that need it.
     original = staged.original_row_sql("i")
     con.execute(
-        f"INSERT INTO audit.quarantine SELECT ?, ?, ?, c._rec + ?, c._reason, {original}, ?, ?, "
+        f"INSERT INTO audit.quarantine ({QUARANTINE_COLUMNS}) "
+        f"SELECT ?, ?, ?, c._rec + ?, c._reason, {original}, ?, ?, "
         f"now() FROM _classified c JOIN {staged.input} i USING (_rec) "
         "WHERE c._outcome = 'quarantined'",
         [source.name, day, file_name, line_offset, profile.name, run_id],
     )
     con.execute(
-        "INSERT INTO audit.quarantine SELECT ?, ?, ?, _rec, reason, line, ?, ?, now() "
+        f"INSERT INTO audit.quarantine ({QUARANTINE_COLUMNS}) "
+        "SELECT ?, ?, ?, _rec, reason, line, ?, ?, now() "
         f"FROM {staged.unreadable}",
         [source.name, day, file_name, profile.name, run_id],
     )
@@ -439,6 +452,24 @@ def _record_removed(con: duckdb.DuckDBPyConnection, source: Source, day: date, r
             [source.name, day, run_id],
         )
     con.execute("DROP TABLE _keys_before")
+
+
+def purge_quarantine(
+    con: duckdb.DuckDBPyConnection, source: Source, retention_days: int | None = None
+) -> int:
+    """Forget the original rows `source` quarantined more than `retention_days` ago.
+
+    The rows stay, with reason, file and line, so the reconciliation of every file still
+    adds up; only the clear-text content goes. Returns how many rows were purged.
+    """
+    days = settings.quarantine_retention_days() if retention_days is None else retention_days
+    ensure_tables(con, source)
+    return con.execute(
+        "UPDATE audit.quarantine SET original_row = NULL, original_row_purged_at = now() "
+        "WHERE source = ? AND original_row IS NOT NULL "
+        "AND quarantined_at < now() - to_days(CAST(? AS INTEGER))",
+        [source.name, days],
+    ).fetchone()[0]
 
 
 def load_partition(
