@@ -101,15 +101,20 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
+    from cx_pipeline.ingest.profiles import ProfileError
     from cx_pipeline.validate import format_report, validate_file
 
     path = Path(args.file)
     if not path.is_file():
         print(f"no such file: {path}")
         return 2
-    report = validate_file(path, args.source, args.profile)
+    try:
+        report = validate_file(path, args.source, args.profile)
+    except ProfileError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
     print(format_report(report))
-    return 0 if report.ok else 1
+    return report.exit_code
 
 
 def cmd_sql(args: argparse.Namespace) -> int:

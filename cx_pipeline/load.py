@@ -126,6 +126,17 @@ def format_outcome(outcome: LoadOutcome) -> str:
         reasons = meta.get("quarantine_reasons") or {}
         for reason, count in sorted(reasons.items(), key=lambda kv: -kv[1]):
             lines.append(f"      quarantined {count}: {reason}")
+        detail = meta.get("files_detail") or []
+        for f in detail:
+            lines.append(
+                f"    {f['file']}: profile {f['profile']}, read {f['read']}, loaded "
+                f"{f['loaded']}, quarantined {f['quarantined']}, duplicates {f['duplicates']}"
+                + (f" ({f['note']})" if f.get("note") else "")
+            )
+        if meta.get("files", 0) > len(detail):
+            lines.append(
+                f"    ... {meta['files'] - len(detail)} more files: see audit.load_reconciliation"
+            )
     passed = sum(c["passed"] for c in outcome.checks)
     lines.append(f"checks: {passed} passed, {len(outcome.checks) - passed} failed")
     for c in outcome.checks:

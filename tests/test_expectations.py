@@ -57,7 +57,7 @@ def _column_sql(source, column, n_expr="i"):
         return special[name]
     if column.allowed:
         return f"'{column.allowed[0]}'"
-    if column.type in ("INTEGER", "DOUBLE"):
+    if column.type in ("INTEGER", "BIGINT", "DOUBLE"):
         low, high = column.low or 0, column.high or 5
         return f"CAST({low:g} + i % {int(high - low + 1)} AS {column.type})"
     if column.type == "BOOLEAN":

@@ -289,9 +289,23 @@ CASES = [
     Case(
         "unsupported_file_type",
         "surveys",
-        {"a.xlsx": b"PK\x03\x04 not really a workbook\n"},
+        {"a.numbers": b"PK\x03\x04 an Apple Numbers file\n"},
         (1, 0, 1, 0),
         {"unsupported file type": 1},
+    ),
+    Case(
+        "corrupt_xlsx",
+        "surveys",
+        {"a.xlsx": b"PK\x03\x04 not really a workbook\n"},
+        (1, 0, 1, 0),
+        {"a.xlsx: not readable as an Excel workbook": 1},
+    ),
+    Case(
+        "corrupt_sav",
+        "surveys",
+        {"a.sav": b"$FL2 truncated"},
+        (1, 0, 1, 0),
+        {"a.sav: not readable as an SPSS file": 1},
     ),
 ]
 

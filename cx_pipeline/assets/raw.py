@@ -15,6 +15,20 @@ from cx_pipeline.ingest.loader import load_partition
 from cx_pipeline.partitions import DAILY, days_in_range, run_window, window_label
 from cx_pipeline.resources import WRITER_POOL, WarehouseResource
 
+MAX_FILES_LISTED = 100
+
+
+def _file_summary(result, day) -> dict:
+    return {
+        "file": f"{day.isoformat()}/{result.file.rsplit('/', 1)[-1]}",
+        "profile": result.profile,
+        "read": result.read,
+        "loaded": result.loaded,
+        "quarantined": result.quarantined,
+        "duplicates": result.duplicates,
+        "note": result.note,
+    }
+
 
 def raw_asset_key(source: Source) -> dg.AssetKey:
     return dg.AssetKey(["raw", source.table])
@@ -39,11 +53,16 @@ def _build_raw_asset(source: Source) -> dg.AssetsDefinition:
         totals: Counter = Counter()
         reasons: Counter = Counter()
         files, new_columns = 0, set()
+        per_file: list[dict] = []
         days = days_in_range(key_range.start, key_range.end)
         with warehouse.write() as con:
             for day in days:
                 for r in load_partition(con, source, day, context.run_id):
                     files += 1
+                    if len(per_file) < MAX_FILES_LISTED:
+                        per_file.append(_file_summary(r, day))
+                    if r.note:
+                        context.log.warning(f"{r.file}: {r.note}")
                     totals.update(
                         read=r.read,
                         loaded=r.loaded,
@@ -67,6 +86,9 @@ def _build_raw_asset(source: Source) -> dg.AssetsDefinition:
                 "rows_duplicate": totals["duplicates"],
                 "quarantine_reasons": dg.MetadataValue.json(dict(reasons)),
                 "new_columns": dg.MetadataValue.json(sorted(new_columns)),
+                # which profile mapped each file and what became of its rows (the first
+                # MAX_FILES_LISTED; audit.load_reconciliation has every file)
+                "files_detail": dg.MetadataValue.json(per_file),
             },
         )
 

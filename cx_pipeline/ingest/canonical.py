@@ -1,5 +1,6 @@
-"""The canonical records of CONTRACT section 5: columns, types and the hard rules a row
-must pass to be loaded. A row failing a rule is quarantined with the rule's reason.
+"""The canonical records (docs/sources.md, "Canonical records"): columns, types and the
+hard rules a row must pass to be loaded. A row failing a rule is quarantined with the
+rule's reason.
 """
 
 from __future__ import annotations
@@ -43,6 +44,9 @@ class Column:
     # SQL over `_rec` (the record's position in the file) used when the export has no such
     # column: e.g. the order of a ticket's events is the file's order unless a counter says
     default_sql: str | None = None
+    # For a precision column: the timestamp column whose precision it records, set from the
+    # date format that parsed it unless the profile maps the column itself.
+    precision_of: str | None = None
 
 
 @dataclass(frozen=True)
@@ -63,6 +67,15 @@ class Source:
         return [c.name for c in self.columns]
 
 
+# How precisely a record's time is known: NULL when the export gives a time of day, 'day'
+# for a date alone, 'month' for a month alone (a KPI day or week cannot contain it).
+PRECISIONS = ("day", "month")
+
+
+def _precision(of: str) -> Column:
+    return Column(f"{of}_precision", allowed=PRECISIONS, precision_of=of)
+
+
 def _score(name: str, low: int, high: int) -> Column:
     return Column(name, "INTEGER", low=low, high=high)
 
@@ -78,6 +91,7 @@ SURVEYS = Source(
         Column("response_id", required=True),
         Column("survey_id"),
         Column("submitted_at", "TIMESTAMPTZ", required=True),
+        _precision("submitted_at"),
         Column("respondent_id"),
         Column("respondent_role", allowed=("customer", "manager", "staff")),
         Column("channel"),
@@ -151,6 +165,7 @@ REVIEWS = Source(
         Column("brand", required=True),
         Column("is_own_brand", "BOOLEAN"),
         Column("published_at", "TIMESTAMPTZ", required=True),
+        _precision("published_at"),
         Column("rating", "DOUBLE", required=True),
         Column("rating_scale_max", "DOUBLE", low=1),
         Column("title"),

@@ -1,10 +1,10 @@
 """Load one daily landing folder of one source into the raw layer.
 
-Every row read ends in exactly one place (CONTRACT section 6): `raw.<table>` (loaded),
-`audit.quarantine` (with reason and original row) or counted as a duplicate of a row
-already loaded (same key and same content). `audit.load_reconciliation` records the
-counts per file. Re-running a partition first removes what that partition loaded, so
-it never doubles a record.
+Every row read ends in exactly one place (docs/sources.md, "What happens to each row"):
+`raw.<table>` (loaded), `audit.quarantine` (with reason and original row) or counted as a
+duplicate of the version in force (same key and same content).
+`audit.load_reconciliation` records the counts per file. Re-running a partition first
+removes what that partition loaded, so it never doubles a record.
 """
 
 from __future__ import annotations
@@ -19,13 +19,19 @@ import duckdb
 from cx_pipeline import settings
 from cx_pipeline.ingest.canonical import Source
 from cx_pipeline.ingest.mapping import ident, lit, map_rows, row_json
-from cx_pipeline.ingest.profiles import Profile, is_context_file, profile_for_file
+from cx_pipeline.ingest.profiles import (
+    Profile,
+    ProfileError,
+    builtin_canonical,
+    choose_profile,
+    is_context_file,
+)
 from cx_pipeline.ingest.readers import (
     UnreadableFile,
-    file_format,
     join_context,
     read_into_temp,
     read_raw_lines,
+    record_line_offset,
 )
 
 AUDIT_DDL = """
@@ -35,6 +41,10 @@ CREATE TABLE IF NOT EXISTS audit.quarantine (
     source VARCHAR, partition_date DATE, source_file VARCHAR, line_number BIGINT,
     reason VARCHAR, original_row VARCHAR, profile VARCHAR, run_id VARCHAR,
     quarantined_at TIMESTAMPTZ
+);
+CREATE TABLE IF NOT EXISTS audit.removed_records (
+    source VARCHAR, partition_date DATE, record_key VARCHAR, ticket_id VARCHAR,
+    record_at TIMESTAMPTZ, run_id VARCHAR, removed_at TIMESTAMPTZ
 );
 CREATE TABLE IF NOT EXISTS audit.load_reconciliation (
     source VARCHAR, partition_date DATE, source_file VARCHAR, profile VARCHAR,
@@ -54,6 +64,8 @@ class FileResult:
     duplicates: int = 0
     new_columns: list[str] = field(default_factory=list)
     reasons: dict[str, int] = field(default_factory=dict)
+    # how the profile was chosen when that is worth saying (a user profile over a built-in)
+    note: str | None = None
 
 
 def raw_table_ddl(source: Source) -> str:
@@ -121,17 +133,24 @@ def stage_file(
 ) -> StagedFile:
     """Read and type one file into temp tables; outside any transaction, because a
     reader error aborts the transaction it happens in."""
-    profile = profile or profile_for_file(path, source.name)
-    result = FileResult(file=str(path), profile=profile.name)
+    note = refused = None
+    if profile is None:
+        try:
+            choice = choose_profile(path, source.name)
+            profile, note = choice.profile, choice.note
+        except ProfileError as exc:
+            # The file is read as canonical only to be quarantined whole with the reason.
+            profile, refused = builtin_canonical(), str(exc)
+    result = FileResult(file=str(path), profile=profile.name, note=note)
     try:
-        present = read_into_temp(con, path, profile)
+        present = read_into_temp(con, path, profile, source)
         present += join_context(con, path, profile)
     except UnreadableFile as exc:
         read_raw_lines(con, path, profile)
         con.execute("UPDATE _unreadable SET reason = ?", [str(exc)])
         con.execute("CREATE OR REPLACE TEMP TABLE _in (_rec BIGINT)")
         present = []
-    extras = map_rows(con, source, profile, present, path, day)
+    extras = map_rows(con, source, profile, present, path, day, refused)
     result.new_columns = extras
     staged = StagedFile(
         path,
@@ -165,35 +184,62 @@ def _time_span_filter(con: duckdb.DuckDBPyConnection, source: Source, checked: s
     return f"AND r.{t} BETWEEN {lit(low)}::TIMESTAMPTZ AND {lit(high)}::TIMESTAMPTZ"
 
 
+def _reinstate_older_versions(con: duckdb.DuckDBPyConnection, source: Source) -> None:
+    """A row equal to a version delivered before is a duplicate only if that version is
+    still the one in force. Delivered again after a newer version (A, then B, then A), it is
+    loaded, and being the latest delivery it wins, as the staging models rank versions
+    (docs/sources.md, "Re-deliveries")."""
+    key = ident(source.key)
+    con.execute(
+        f"""
+        UPDATE _classified c SET _outcome = CASE WHEN c._row_hash = latest.hash
+            THEN 'duplicate' ELSE 'loaded' END
+        FROM (
+            SELECT r.{key} AS k,
+                arg_max(r._row_hash, (r._partition_date, r._source_file, r._record_number))
+                    AS hash
+            FROM raw.{source.table} r
+            WHERE r.{key} IN (SELECT {key} FROM _classified WHERE _outcome = 'seen')
+            GROUP BY 1
+        ) latest
+        WHERE c._outcome = 'seen' AND c.{key} = latest.k
+        """
+    )
+
+
 def store_file(
     con: duckdb.DuckDBPyConnection, source: Source, staged: StagedFile, day: date, run_id: str
 ) -> FileResult:
     path, profile, result = staged.path, staged.profile, staged.result
     key = ident(source.key)
-    line_offset = 1 + profile.skip_rows if file_format(path) == "csv" else 0
+    line_offset = record_line_offset(path, profile)
     # A duplicate is a valid row whose key and content were already seen: earlier in this
-    # file, or loaded from another file. Same key with other content is a new version.
-    # Same content means the same record time, so only raw rows within the time span of this
-    # file's valid rows can match: the bound, as literals, lets DuckDB skip every row group
-    # outside it, and a daily load's lookup costs what the file spans, not the whole history.
+    # file, or as the version of the record in force (the latest delivered). Same key with
+    # other content is a new version. Same content means the same record time, so only raw
+    # rows within the time span of this file's valid rows can match: the bound, as literals,
+    # lets DuckDB skip every row group outside it, and a daily load's lookup costs what the
+    # file spans, not the whole history.
     con.execute(
         f"""
         CREATE OR REPLACE TEMP TABLE _classified AS
         SELECT *,
           CASE
             WHEN _reason IS NOT NULL THEN 'quarantined'
-            WHEN row_number() OVER (PARTITION BY {key}, _row_hash ORDER BY _rec) > 1
+            -- the last copy in the file is kept: it is the file's latest word on the record
+            WHEN row_number() OVER (PARTITION BY {key}, _row_hash ORDER BY _rec DESC) > 1
               THEN 'duplicate'
             WHEN EXISTS (
               SELECT 1 FROM raw.{source.table} r
               WHERE r.{key} = c.{key} AND r._row_hash = c._row_hash
                 {_time_span_filter(con, source, staged.checked)}
-            ) THEN 'duplicate'
+            ) THEN 'seen'
             ELSE 'loaded'
           END AS _outcome
         FROM {staged.checked} c
         """
     )
+    if con.execute("SELECT count(*) FROM _classified WHERE _outcome = 'seen'").fetchone()[0]:
+        _reinstate_older_versions(con, source)
     cols = ", ".join(ident(c.name) for c in source.columns)
     file_name = str(path)
     con.execute(
@@ -267,6 +313,38 @@ def clear_partition(con: duckdb.DuckDBPyConnection, source: Source, day: date) -
         )
 
 
+def _snapshot_keys(con: duckdb.DuckDBPyConnection, source: Source, day: date) -> None:
+    ticket = "ticket_id" if source.key == "event_id" else "CAST(NULL AS VARCHAR)"
+    con.execute(
+        f"CREATE OR REPLACE TEMP TABLE _keys_before AS SELECT DISTINCT {ident(source.key)} AS k, "
+        f"{ticket} AS ticket_id, {ident(source.event_time)} AS record_at "
+        f"FROM raw.{source.table} WHERE _partition_date = ?",
+        [day],
+    )
+
+
+def _record_removed(con: duckdb.DuckDBPyConnection, source: Source, day: date, run_id: str):
+    """Records this partition delivered before and that no delivery holds any more (a file
+    removed, or re-mapped by a corrected profile to other keys). The dbt models incremental
+    by key delete them too (macro keys_delivered_in_window), so the marts lose them without a
+    full refresh."""
+    # First loads of a day have nothing before; re-runs mostly re-deliver the same keys,
+    # found within the day's own rows, so the whole-table lookup sees only the leftovers.
+    con.execute(
+        f"DELETE FROM _keys_before WHERE k IN (SELECT {ident(source.key)} "
+        f"FROM raw.{source.table} WHERE _partition_date = ?)",
+        [day],
+    )
+    if con.execute("SELECT count(*) FROM _keys_before").fetchone()[0]:
+        con.execute(
+            "INSERT INTO audit.removed_records SELECT ?, ?, b.k, b.ticket_id, b.record_at, ?, "
+            f"now() FROM _keys_before b WHERE NOT EXISTS (SELECT 1 FROM raw.{source.table} r "
+            f"WHERE r.{ident(source.key)} = b.k)",
+            [source.name, day, run_id],
+        )
+    con.execute("DROP TABLE _keys_before")
+
+
 def load_partition(
     con: duckdb.DuckDBPyConnection, source: Source, day: date, run_id: str
 ) -> list[FileResult]:
@@ -275,8 +353,10 @@ def load_partition(
     staged = [stage_file(con, source, p, i, day) for i, p in enumerate(landing_files(source, day))]
     con.execute("BEGIN TRANSACTION")
     try:
+        _snapshot_keys(con, source, day)
         clear_partition(con, source, day)
         results = [store_file(con, source, f, day, run_id) for f in staged]
+        _record_removed(con, source, day, run_id)
         con.execute("COMMIT")
     except Exception:
         con.execute("ROLLBACK")

@@ -335,8 +335,13 @@ def row_count(ctx: Context, exp) -> ExpectationOutcome:
         low, high = ctx.resolve(kw.get("min_value")), ctx.resolve(kw.get("max_value"))
         return ctx.outcome(exp, within(ctx.row_count, low, high, *strict), ctx.row_count)
     ctx.require(ctx.partition_column)
-    loaded = ctx.per_day("count(*)", whole_table=True)
-    counts = ctx.per_day("count(*)")
+    delivered = _delivered_per_day(ctx, history)
+    if delivered is not None:
+        loaded = delivered
+        counts = {d: delivered.get(d, 0) for d in ctx.partition_days()}
+    else:
+        loaded = ctx.per_day("count(*)", whole_table=True)
+        counts = ctx.per_day("count(*)")
     # An empty selection with no partition_date hint is still checked: count 0 against the
     # latest loaded days.
     days = ctx.partition_days() or [None]
@@ -370,6 +375,24 @@ def row_count(ctx: Context, exp) -> ExpectationOutcome:
             )
     observed = next(iter(results.values())) if len(results) == 1 else results
     return ctx.outcome(exp, not failed, observed, None, failed)
+
+
+def _delivered_per_day(ctx: Context, history: Mapping) -> dict[dt.date, int] | None:
+    """meta.row_count_history.count = "delivered": volume is the valid rows each day's files
+    delivered (loaded + duplicates, from audit.load_reconciliation), not the rows new to the
+    table, so that a re-delivery of rows already loaded is not a collapse in volume.
+    None when the audit table is not there (a table checked outside a load)."""
+    if history.get("count") != "delivered":
+        return None
+    try:
+        rows = ctx.selection.con.execute(
+            "SELECT partition_date, sum(rows_loaded + rows_duplicate) "
+            "FROM audit.load_reconciliation WHERE source = ? GROUP BY 1",
+            [history["source"]],
+        ).fetchall()
+    except duckdb.CatalogException:
+        return None
+    return {_as_date(d): int(n) for d, n in rows}
 
 
 def column_extreme(ctx: Context, exp) -> ExpectationOutcome | None:

@@ -21,6 +21,16 @@
                   where source = '{{ source }}'), date '0001-01-01')
         and coalesce((select partition_end from {{ ref('int_incremental_window') }}
                       where source = '{{ source }}'), date '9999-12-31')
+    union
+    {#- Records a re-run of a day no longer delivers (a file removed, a profile corrected to
+        other keys; written by the loader): their rows are deleted and not rebuilt. #}
+    select {{ 'ticket_id' if key == 'ticket_id' else 'record_key' }}
+    from audit.removed_records
+    where source = '{{ source }}' and partition_date between
+        coalesce((select partition_start from {{ ref('int_incremental_window') }}
+                  where source = '{{ source }}'), date '0001-01-01')
+        and coalesce((select partition_end from {{ ref('int_incremental_window') }}
+                      where source = '{{ source }}'), date '9999-12-31')
 {%- endmacro %}
 
 {#- Pre-hook of the models incremental by key: delete the rows of every key this run rebuilds

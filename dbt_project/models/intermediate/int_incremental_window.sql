@@ -16,6 +16,14 @@ with window_bounds as (
         cast({{ "'" ~ end ~ "'" if end else 'null' }} as date) as partition_end
 ),
 
+removed as (
+    -- records a re-run of a day in the window no longer delivers: their periods change too
+    select source, min({{ reporting_date('record_at') }}) as removed_from
+    from audit.removed_records, window_bounds w
+    where partition_date between w.partition_start and w.partition_end
+    group by 1
+),
+
 changed as (
     select 'surveys' as source, min({{ reporting_date('r.submitted_at') }}) as changed_from
     from {{ source('raw', 'survey_responses') }} r
@@ -41,9 +49,10 @@ select
     w.partition_start,
     w.partition_end,
     cast(w.partition_start - {{ var('cx_lookback_days') }} as date) as lookback_from,
-    c.changed_from,
+    least(c.changed_from, r.removed_from) as changed_from,
     cast(date_trunc('week', date_trunc('month',
-        least(w.partition_start - {{ var('cx_lookback_days') }}, c.changed_from))) as date)
-        as recompute_from
+        least(w.partition_start - {{ var('cx_lookback_days') }}, c.changed_from, r.removed_from)))
+        as date) as recompute_from
 from changed c
 cross join window_bounds w
+left join removed r on r.source = c.source

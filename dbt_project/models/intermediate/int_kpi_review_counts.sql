@@ -3,7 +3,8 @@
 -- depends_on: {{ ref('int_incremental_window') }}
 -- Review counts per period and slice. The 'all' and product slices are the own brand's; the
 -- brand slice holds every brand, competitors included. The reply-time median is computed
--- from each period's own reviews (not additive).
+-- from each period's own reviews (not additive). A review known only to its month counts in
+-- its month, not in any day or week.
 {%- set since = recompute_since('reviews') %}
 
 with obs as (
@@ -11,7 +12,8 @@ with obs as (
     {% if is_incremental() %} where published_date >= {{ since }} {% endif %}
 ),
 
-periods as ({{ periods_and_slices('obs', 'published_date', ['brand', 'product']) }}),
+periods as ({{ periods_and_slices('obs', 'published_date', ['brand', 'product'],
+    'published_at_precision') }}),
 
 in_scope as (
     select * from periods

@@ -2,7 +2,8 @@
           unique_key=['grain', 'period_start'], on_schema_change='sync_all_columns') }}
 -- depends_on: {{ ref('int_incremental_window') }}
 -- Survey counts per period and slice: the additive pieces every survey KPI is computed from
--- (counts, sums and sums of squares), so that weeks and months come from counts.
+-- (counts, sums and sums of squares), so that weeks and months come from counts. A response
+-- known only to its month counts in its month, not in any day or week.
 {%- set since = recompute_since('surveys') %}
 
 with obs as (
@@ -10,7 +11,8 @@ with obs as (
     {% if is_incremental() %} where submitted_date >= {{ since }} {% endif %}
 ),
 
-periods as ({{ periods_and_slices('obs', 'submitted_date', ['channel', 'segment', 'product']) }})
+periods as ({{ periods_and_slices('obs', 'submitted_date', ['channel', 'segment', 'product'],
+    'submitted_at_precision') }})
 
 select
     grain,

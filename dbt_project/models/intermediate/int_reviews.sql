@@ -12,6 +12,7 @@ select
     b.industry,
     r.platform,
     r.published_at,
+    r.published_at_precision,
     r.published_date,
     r.rating_5,
     r.rating_5 <= 2 as is_negative,

@@ -7,7 +7,8 @@
 -- exp_<dimension>_<n> and per_<dimension>_<n>, so any number of items per dimension works;
 -- unanswered items are left out of the respondent's means.
 with responses as (
-    select response_id, submitted_date, respondent_role, segment, respondent_key,
+    select response_id, submitted_date, submitted_at_precision, respondent_role, segment,
+           respondent_key,
            columns('^(exp|per)_')
     from {{ ref('stg_survey_responses') }}
     {% if is_incremental() %}
@@ -23,6 +24,7 @@ items as (
 select
     response_id,
     any_value(submitted_date) as submitted_date,
+    any_value(submitted_at_precision) as submitted_at_precision,
     any_value(respondent_role) as respondent_role,
     any_value(segment) as segment,
     any_value(respondent_key) as respondent_key,

@@ -8,6 +8,7 @@ select
     response_id,
     survey_id,
     submitted_at,
+    submitted_at_precision,
     submitted_date,
     respondent_key,
     channel,

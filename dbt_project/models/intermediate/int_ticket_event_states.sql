@@ -6,10 +6,15 @@
 -- from the event's status (solved or closed = resolved), else from its type (solved and
 -- closed resolve, created and reopened unresolve), else it carries over from the event
 -- before. Transitions give solves (unresolved -> resolved) and reopens (the way back).
+-- Events sharing a timestamp keep the export's order (event_seq: its update counter, else
+-- the file's order); ids only break what is left, never as text before the counter, which
+-- would put update 10 before update 9 (docs/sources.md, "Event order").
 with ordered as (
     select
         *,
-        row_number() over (partition by ticket_id order by event_at, event_id) as event_seq,
+        row_number() over (
+            partition by ticket_id order by event_at, event_seq nulls last, event_id)
+            as event_position,
         case
             when status is not null then status in ('solved', 'closed')
             when event_type in ('solved', 'closed') then true
@@ -27,7 +32,7 @@ carried as (
     select
         *,
         coalesce(last_value(_stated_resolved ignore nulls) over (
-            partition by ticket_id order by event_seq
+            partition by ticket_id order by event_position
             rows between unbounded preceding and current row), false) as is_resolved
     from ordered
 )
@@ -35,7 +40,7 @@ carried as (
 select
     ticket_id,
     event_id,
-    event_seq,
+    event_position,
     event_at,
     event_date,
     event_type,
@@ -47,4 +52,4 @@ select
     is_resolved and not coalesce(lag(is_resolved) over w, false) as is_resolution,
     not is_resolved and coalesce(lag(is_resolved) over w, false) as is_reopen
 from carried
-window w as (partition by ticket_id order by event_seq)
+window w as (partition by ticket_id order by event_position)

@@ -9,10 +9,10 @@ with transitions as (
     select
         ticket_id,
         event_at,
-        (event_seq = 1 and not is_resolved) or is_reopen as opens_spell,
-        lead(event_at) over (partition by ticket_id order by event_seq) as next_transition_at
+        (event_position = 1 and not is_resolved) or is_reopen as opens_spell,
+        lead(event_at) over (partition by ticket_id order by event_position) as next_transition_at
     from {{ ref('int_ticket_event_states') }}
-    where ((event_seq = 1 and not is_resolved) or is_reopen or is_resolution)
+    where ((event_position = 1 and not is_resolved) or is_reopen or is_resolution)
     {% if is_incremental() %}
     -- Only tickets with an event delivered in this run are rebuilt, whole.
     and ticket_id in (

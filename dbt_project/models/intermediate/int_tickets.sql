@@ -79,13 +79,13 @@ facts as (
         count(*) filter (where e.is_reopen) as reopens,
         min(e.event_at) filter (where e.is_resolution) as first_solved_at,
         max(e.event_at) filter (where e.is_resolution) as last_solved_at,
-        arg_max(e.is_resolved, e.event_seq) as is_resolved_now,
-        arg_max(e.status, e.event_seq) as current_status,
-        arg_max(e.satisfaction, e.event_seq) filter (where e.event_type = 'satisfaction_rated')
+        arg_max(e.is_resolved, e.event_position) as is_resolved_now,
+        arg_max(e.status, e.event_position) as current_status,
+        arg_max(e.satisfaction, e.event_position) filter (where e.event_type = 'satisfaction_rated')
             as latest_satisfaction,
         coalesce(
-            arg_max(e.agent_id, e.event_seq) filter (where e.is_resolution and e.agent_id is not null),
-            arg_max(e.agent_id, e.event_seq) filter (where e.agent_id is not null)) as handling_agent_id,
+            arg_max(e.agent_id, e.event_position) filter (where e.is_resolution and e.agent_id is not null),
+            arg_max(e.agent_id, e.event_position) filter (where e.agent_id is not null)) as handling_agent_id,
         max(e.event_at) as last_event_at
     from events e
     join attributes a using (ticket_id)

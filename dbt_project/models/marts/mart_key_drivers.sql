@@ -9,7 +9,7 @@ with ratings as (
     select segment, * exclude (segment) from {{ ref('int_driver_ratings') }}
 ),
 
-periods as ({{ periods_of('ratings', 'submitted_date') }}),
+periods as ({{ periods_of('ratings', 'submitted_date', 'submitted_at_precision') }}),
 
 sums as (
     select

@@ -1,9 +1,10 @@
 -- Review themes per period, brand, language and theme: how many reviews mention the theme,
 -- their share of the brand's reviews in that language, their average rating and negative
--- share. A review mentioning several themes counts in each.
+-- share. A review mentioning several themes counts in each; one known only to its month counts
+-- in month rows only.
 with reviews as (select * from {{ ref('int_reviews') }}),
 
-review_periods as ({{ periods_of('reviews', 'published_date') }}),
+review_periods as ({{ periods_of('reviews', 'published_date', 'published_at_precision') }}),
 
 totals as (
     select grain, period_start, brand, language, count(*) as reviews_total

@@ -14,7 +14,7 @@ with servqual as (
     {% if is_incremental() %} where submitted_date >= {{ since }} {% endif %}
 ),
 
-sq_periods as ({{ periods_of('servqual', 'submitted_date') }}),
+sq_periods as ({{ periods_of('servqual', 'submitted_date', 'submitted_at_precision') }}),
 
 -- Customers, in the 'all' segment and their own.
 customers as (

@@ -25,7 +25,8 @@ select
     brand,
     coalesce(is_own_brand, false) as is_own_brand,
     published_at,
-    {{ reporting_date('published_at') }} as published_date,
+    published_at_precision,
+    {{ record_date('published_at', 'published_at_precision') }} as published_date,
     rating,
     coalesce(rating_scale_max, 5) as rating_scale_max,
     case

@@ -24,6 +24,7 @@ select
     event_at,
     {{ reporting_date('event_at') }} as event_date,
     event_type,
+    event_seq,
     status,
     actor_role,
     agent_id,
