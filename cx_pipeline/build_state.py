@@ -2,7 +2,8 @@
 
 The fingerprint covers everything the dbt build reads: the raw tables (row count and
 newest load time: a load, a re-run of a day or a removed file all change one of them),
-the dbt project's files (models, macros, seeds, tests, settings) and the environment
+the dbt project's files (models, macros, seeds, tests, settings), the effective reference
+data (the packaged seeds overlaid with the files of `CX_REFERENCE_DIR`) and the environment
 variables the models read. It is stored when a build is published; a later run whose
 fingerprint is the same would rebuild identical marts, so it skips the dbt build and the
 publish (a day whose folders are empty, a sensor tick for a file that was a duplicate).
@@ -16,10 +17,12 @@ import os
 
 import duckdb
 
-from cx_pipeline import settings
+from cx_pipeline import reference, settings
 from cx_pipeline.ingest.canonical import SOURCES
 
 STATE_TABLE = "audit.build_state"
+# The reference data the incremental models were last built from (see needs_full_refresh).
+REFERENCE_TABLE = "audit.reference_state"
 # Environment the dbt models read (dbt_project.yml, macros); CX_DATA_DIR only says where the
 # warehouse is, and the fingerprint is stored in it.
 _MODEL_ENV = ("CX_OWN_BRAND", "CX_PII_SALT")
@@ -53,7 +56,12 @@ def fingerprint(con: duckdb.DuckDBPyConnection) -> str:
     env = {
         name: hashlib.sha256(os.environ.get(name, "").encode()).hexdigest() for name in _MODEL_ENV
     }
-    state = {"raw": raw, "project": _project_digest(), "env": env}
+    state = {
+        "raw": raw,
+        "project": _project_digest(),
+        "reference": reference.digest(),
+        "env": env,
+    }
     return hashlib.sha256(json.dumps(state, sort_keys=True).encode()).hexdigest()
 
 
@@ -72,3 +80,36 @@ def last_published(con: duckdb.DuckDBPyConnection) -> str | None:
 def record_published(con: duckdb.DuckDBPyConnection, value: str, run_id: str) -> None:
     last_published(con)  # creates the table
     con.execute(f"INSERT INTO {STATE_TABLE} VALUES (?, ?, now())", [value, run_id])
+
+
+def needs_full_refresh(con: duckdb.DuckDBPyConnection, reference_digest: str) -> bool:
+    """Whether the incremental models must be rebuilt from all raw rows.
+
+    They recompute only the days a run delivers: rows of other days keep the business
+    minutes, SLA targets or brands of the reference data they were built with. So when the
+    reference data differ from those of the last successful build, or no build recorded
+    them (a warehouse from before this record existed), everything is rebuilt once.
+    """
+    return last_reference(con) != reference_digest
+
+
+def last_reference(con: duckdb.DuckDBPyConnection) -> str | None:
+    con.execute("CREATE SCHEMA IF NOT EXISTS audit")
+    con.execute(
+        f"CREATE TABLE IF NOT EXISTS {REFERENCE_TABLE} "
+        "(reference_digest VARCHAR, full_refresh BOOLEAN, run_id VARCHAR, built_at TIMESTAMPTZ)"
+    )
+    row = con.execute(
+        f"SELECT reference_digest FROM {REFERENCE_TABLE} ORDER BY built_at DESC LIMIT 1"
+    ).fetchone()
+    return row[0] if row else None
+
+
+def record_reference(
+    con: duckdb.DuckDBPyConnection, reference_digest: str, full_refresh: bool, run_id: str
+) -> None:
+    last_reference(con)  # creates the table
+    con.execute(
+        f"INSERT INTO {REFERENCE_TABLE} VALUES (?, ?, ?, now())",
+        [reference_digest, full_refresh, run_id],
+    )

@@ -54,10 +54,16 @@ def _resolve_range(args: argparse.Namespace) -> tuple[str, str] | None:
 
 
 def cmd_load(args: argparse.Namespace) -> int:
-    from cx_pipeline import settings
+    from cx_pipeline import reference, settings
     from cx_pipeline.load import format_outcome, load_range
 
     _set_data_dir(args.data_dir)
+    # Before any run: the build would stop on the file anyway, with a database error.
+    try:
+        reference.validate()
+    except reference.ReferenceDataError as exc:
+        print(f"reference data: {exc}", file=sys.stderr)
+        return 2
     if settings.pii_salt()[1]:
         print(
             "WARNING: CX_PII_SALT is not set: personal ids are hashed with the public demo "

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from dagster_dbt import DbtProject
 
-from cx_pipeline import settings
+from cx_pipeline import reference, settings
 
 
 def dbt_executable() -> str:
@@ -51,6 +51,8 @@ def ensure_manifest(project_dir: Path) -> Path:
         capture_output=True,
         text=True,
         check=False,
+        # The seed folder a run reads, so that the run's dbt finds this parse reusable.
+        env={**os.environ, **reference.dbt_env()},
     )
     if completed.returncode != 0:
         raise RuntimeError(f"dbt parse failed:\n{completed.stdout}\n{completed.stderr}")

@@ -43,6 +43,12 @@ def dbt_project_dir() -> Path:
     return Path(os.environ.get("CX_DBT_PROJECT_DIR", PROJECT_ROOT / "dbt_project")).resolve()
 
 
+def reference_dir() -> Path | None:
+    """The deployment's reference data (seed CSVs by name); None: the packaged seeds only."""
+    value = os.environ.get("CX_REFERENCE_DIR")
+    return Path(value).expanduser().resolve() if value else None
+
+
 def partitions_start() -> str:
     """First day a daily partition can exist; older landing folders are refused, not lost."""
     value = os.environ.get("CX_PARTITIONS_START", "2020-01-01")

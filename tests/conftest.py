@@ -14,9 +14,18 @@ os.environ.setdefault("GX_ANALYTICS_ENABLED", "False")
 os.environ.setdefault("CX_LANDING_SETTLE_SECONDS", "0")
 
 
-def cli(data_dir: Path, *args: str, check: bool = True) -> subprocess.CompletedProcess:
-    """Run `cx-pipeline` as a user would, in its own process, against `data_dir`."""
+def cli(
+    data_dir: Path, *args: str, check: bool = True, env: dict[str, str | None] | None = None
+) -> subprocess.CompletedProcess:
+    """Run `cx-pipeline` as a user would, in its own process, against `data_dir`; `env` sets
+    variables on top of this process's environment (None removes one)."""
+    extra = env or {}
     env = {**os.environ, "CX_DATA_DIR": str(data_dir)}
+    for name, value in extra.items():
+        if value is None:
+            env.pop(name, None)
+        else:
+            env[name] = value
     env.pop("DAGSTER_HOME", None)
     completed = subprocess.run(
         [sys.executable, "-m", "cx_pipeline.cli", *args],

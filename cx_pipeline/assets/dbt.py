@@ -9,7 +9,7 @@ from typing import Any
 import dagster as dg
 from dagster_dbt import DagsterDbtTranslator, DbtCliResource, dbt_assets
 
-from cx_pipeline import build_state
+from cx_pipeline import build_state, reference
 from cx_pipeline.check_audit import record_and_alert, to_record
 from cx_pipeline.dbt_project import cx_dbt_project
 from cx_pipeline.partitions import run_window, window_label
@@ -47,8 +47,14 @@ def cx_dbt_models(
     # they take the window of the raw partitions the run loads from its tags. The window
     # reaches dbt as environment variables (see int_incremental_window.sql), so dbt's
     # partial parse survives a new window; without one, everything is recomputed.
+    try:
+        reference.validate()
+    except reference.ReferenceDataError as exc:
+        raise dg.Failure(description=str(exc)) from None
+    reference_digest = reference.digest()
     with warehouse.write() as con:
         unchanged = build_state.fingerprint(con) == build_state.last_published(con)
+        full_refresh = build_state.needs_full_refresh(con, reference_digest)
     if unchanged and context.run.tags.get(REBUILD_TAG) != "true":
         # Outputs are optional: none yielded, so publish is skipped too.
         context.log.info(
@@ -60,13 +66,21 @@ def cx_dbt_models(
     window_env = dict(
         zip(("CX_PARTITION_START", "CX_PARTITION_END"), window or ("", ""), strict=True)
     )
-    with warehouse.writer_lock(), _environ(window_env):
+    if full_refresh:
+        context.log.info(
+            "reference data differ from those of the last build: every incremental model "
+            "is rebuilt from all raw rows (dbt build --full-refresh)"
+        )
+    # Unit tests check formulas on fixed rows, not the data: they run in the test suite
+    # (tests/test_dbt_unit_tests.py), not in every load.
+    args = ["build", "--exclude-resource-type", "unit_test"]
+    if full_refresh:
+        args.append("--full-refresh")
+    with warehouse.writer_lock(), _environ({**window_env, **reference.dbt_env()}):
         # The project's own target folder (we hold the writer lock), so that dbt's partial
         # parsing is reused instead of a full parse per run.
         invocation = dbt.cli(
-            # Unit tests check formulas on fixed rows, not the data: they run in the test
-            # suite (tests/test_dbt_unit_tests.py), not in every load.
-            ["build", "--exclude-resource-type", "unit_test"],
+            args,
             context=context,
             raise_on_error=False,
             target_path=Path(DBT_PROJECT.target_path),
@@ -85,6 +99,10 @@ def cx_dbt_models(
                 context.run_id,
                 context.log,
             )
+            # Only a complete build is a baseline: after a failed one, the next run
+            # rebuilds everything again.
+            if invocation.is_successful():
+                build_state.record_reference(con, reference_digest, full_refresh, context.run_id)
     if not invocation.is_successful():
         raise dg.Failure(
             description="dbt build failed (a model or an error-severity test); "

@@ -1,9 +1,11 @@
--- The support desk's open intervals as UTC instants, one row per open interval of a working
--- day, built from the business_hours and holidays seeds. Local opening times are converted
--- with the schedule's time zone on each date, so a DST change moves the UTC interval.
--- business_seconds_before accumulates the open time of all earlier intervals: the business
--- time between two instants is the difference of their positions on this running clock
--- (found with an ASOF join), never a per-minute expansion.
+-- The open intervals of every schedule of the business_hours seed as UTC instants, one row
+-- per open interval of a working day; holidays remove a schedule's days. Local opening
+-- times are converted with the schedule's time zone on each date, so a DST change moves the
+-- UTC interval (and desks in different zones move on different dates).
+-- business_seconds_before accumulates the open time of the schedule's earlier intervals:
+-- the business time between two instants is the difference of their positions on their
+-- schedule's running clock (found with an ASOF join), never a per-minute expansion. Each
+-- schedule has its own clock: a ticket is measured against one (int_tickets).
 with days as (
     select cast(unnest(generate_series(
         date '{{ var("cx_calendar_start") }}', date '{{ var("cx_calendar_end") }}', interval 1 day))
@@ -12,12 +14,10 @@ with days as (
 
 hours as (
     select * from {{ ref('business_hours') }}
-    where schedule = '{{ var("cx_business_schedule") }}'
 ),
 
 holidays as (
-    select holiday_date from {{ ref('holidays') }}
-    where schedule = '{{ var("cx_business_schedule") }}'
+    select distinct schedule, holiday_date from {{ ref('holidays') }}
 ),
 
 intervals as (
@@ -29,7 +29,7 @@ intervals as (
         timezone(h.timezone, d.local_date + h.close_time) as close_at
     from days d
     join hours h on isodow(d.local_date) = h.iso_weekday
-    where d.local_date not in (select holiday_date from holidays)
+    anti join holidays x on x.schedule = h.schedule and x.holiday_date = d.local_date
 )
 
 select
@@ -40,6 +40,6 @@ select
     close_at,
     epoch(close_at) - epoch(open_at) as open_seconds,
     coalesce(sum(epoch(close_at) - epoch(open_at)) over (
-        order by open_at rows between unbounded preceding and 1 preceding), 0)
+        partition by schedule order by open_at rows between unbounded preceding and 1 preceding), 0)
         as business_seconds_before
 from intervals

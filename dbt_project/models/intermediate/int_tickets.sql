@@ -5,7 +5,10 @@
 -- One row per ticket with every fact the ticket KPIs need. Attributes (channel, priority,
 -- segment...) come from the creation event (else the earliest) so that later changes do not
 -- move a ticket between slices or SLA targets. Durations are calendar and business time;
--- business time is measured on the desk's running clock (int_business_calendar).
+-- business time is measured on the running clock (int_business_calendar) of the desk that
+-- serves the ticket: the first business_schedule_assignments row (lowest match_order) whose
+-- column holds the ticket's value, else var cx_business_schedule. Tickets carry no region,
+-- so a desk is told apart by what the export does record (channel, product, segment...).
 with events as (
     select * from {{ ref('int_ticket_event_states') }}
     {% if is_incremental() %}
@@ -39,6 +42,30 @@ attributes as (
         {% endif %}
     )
     where _rank = 1
+),
+
+assignments as (
+    select
+        match_order,
+        lower(trim(match_column)) as match_column,
+        lower(trim(match_value)) as match_value,
+        schedule
+    from {{ ref('business_schedule_assignments') }}
+),
+
+-- One row per (ticket, attribute) that has a value, so an assignment is an equi-join.
+ticket_values as (
+    unpivot (select ticket_id, channel, priority, category, product, segment from attributes)
+    on channel, priority, category, product, segment
+    into name match_column value match_value
+),
+
+assigned as (
+    select v.ticket_id, arg_min(s.schedule, s.match_order) as business_schedule
+    from ticket_values v
+    join assignments s
+        on s.match_column = v.match_column and s.match_value = lower(trim(v.match_value))
+    group by v.ticket_id
 ),
 
 facts as (
@@ -75,9 +102,11 @@ tickets as (
         -- contact: there was no wait for a first reply, so the ticket has none.
         case when coalesce(a.opened_by_role, '') <> 'agent' then f.first_agent_reply_at end
             as first_reply_at,
-        case when f.is_resolved_now then f.last_solved_at end as resolved_at
+        case when f.is_resolved_now then f.last_solved_at end as resolved_at,
+        coalesce(s.business_schedule, '{{ var("cx_business_schedule") }}') as business_schedule
     from attributes a
     join facts f using (ticket_id)
+    left join assigned s using (ticket_id)
 ),
 
 standards as (
@@ -96,9 +125,14 @@ timed as (
         ({{ business_clock('t.resolved_at', 'c_resolved') }}
          - {{ business_clock('t.created_at', 'c_created') }}) / 3600 as resolution_business_hours
     from tickets t
-    asof left join {{ ref('int_business_calendar') }} c_created on t.created_at >= c_created.open_at
-    asof left join {{ ref('int_business_calendar') }} c_reply on t.first_reply_at >= c_reply.open_at
-    asof left join {{ ref('int_business_calendar') }} c_resolved on t.resolved_at >= c_resolved.open_at
+    -- Positions on the ticket's own schedule's clock: clocks of different desks do not
+    -- compare.
+    asof left join {{ ref('int_business_calendar') }} c_created
+        on t.business_schedule = c_created.schedule and t.created_at >= c_created.open_at
+    asof left join {{ ref('int_business_calendar') }} c_reply
+        on t.business_schedule = c_reply.schedule and t.first_reply_at >= c_reply.open_at
+    asof left join {{ ref('int_business_calendar') }} c_resolved
+        on t.business_schedule = c_resolved.schedule and t.resolved_at >= c_resolved.open_at
 )
 
 select
@@ -114,6 +148,7 @@ select
     t.product,
     t.customer_key,
     t.segment,
+    t.business_schedule,
     t.handling_agent_id,
     t.agent_replies,
     t.first_reply_at,
