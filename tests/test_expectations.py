@@ -80,8 +80,9 @@ def land(con, source_name, day=DAY, n=40, file="export.csv"):
         [n, day],
     )
     con.execute(
-        "INSERT INTO audit.load_reconciliation VALUES (?, ?, ?, 'canonical', ?, ?, 0, 0, '[]', "
-        "'test', now())",
+        "INSERT INTO audit.load_reconciliation (source, partition_date, source_file, profile, "
+        "rows_read, rows_loaded, rows_quarantined, rows_duplicate, new_columns, run_id, "
+        "loaded_at) VALUES (?, ?, ?, 'canonical', ?, ?, 0, 0, '[]', 'test', now())",
         [source_name, day, file, n, n],
     )
 
