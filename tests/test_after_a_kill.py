@@ -1,6 +1,7 @@
 """After a kill: a load killed with SIGKILL leaves its run STARTED and, during the publish
 copy, a temporary file; the next load fails and alerts the run once and removes the file."""
 
+import json
 import os
 import signal
 import subprocess
@@ -100,3 +101,16 @@ def test_a_reused_pid_is_not_the_dead_writer(tmp_path):
     (tmp_path / f".cx.duckdb.{_dead_pid()}.tmp").write_bytes(b"")
     assert [p.name for p in recovery.remove_stale_temporaries(tmp_path)][0].endswith(".tmp")
     assert [p.name for p in tmp_path.iterdir()] == ["cx.duckdb"]
+
+
+def test_a_manifest_cut_short_by_a_kill_is_parsed_again(tmp_path, monkeypatch):
+    from cx_pipeline import settings
+    from cx_pipeline.dbt_project import ensure_manifest
+
+    monkeypatch.setenv("CX_DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.setenv("CX_DBT_TARGET_PATH", str(tmp_path / "target"))
+    manifest = ensure_manifest(settings.dbt_project_dir())
+    whole = manifest.read_bytes()
+    manifest.write_bytes(whole[: len(whole) // 2])  # newer than every source, but cut short
+    assert ensure_manifest(settings.dbt_project_dir()) == manifest
+    assert json.loads(manifest.read_bytes())["metadata"]
