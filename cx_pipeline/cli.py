@@ -131,7 +131,7 @@ def cmd_sql(args: argparse.Namespace) -> int:
     except duckdb.Error as exc:
         print(f"query failed: {exc}", file=sys.stderr)
         return 1
-    print(render(columns, rows, args.format))
+    print(render(columns, rows, args.format, raw_csv=args.raw_csv))
     return 0
 
 
@@ -167,7 +167,13 @@ def build_parser() -> argparse.ArgumentParser:
     sql = sub.add_parser("sql", help="read-only SQL over the published marts")
     sql.add_argument("query")
     sql.add_argument("--data-dir")
-    sql.add_argument("--format", choices=["table", "csv", "json"], default="table")
+    sql.add_argument("--format", choices=["table", "csv", "json", "html"], default="table")
+    sql.add_argument(
+        "--raw-csv",
+        action="store_true",
+        help="CSV cells exactly as stored: no leading ' on text a spreadsheet would run as a "
+        "formula (=, +, -, @, tab, CR); for programs, never for spreadsheets",
+    )
     sql.set_defaults(func=cmd_sql)
 
     val = sub.add_parser("validate", help="check one export without loading it")

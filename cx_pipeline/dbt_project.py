@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -30,10 +31,26 @@ def target_dir(project_dir: Path) -> Path:
     return Path(os.environ.get("CX_DBT_TARGET_PATH", project_dir / "target")).resolve()
 
 
+def _whole(manifest: Path) -> bool:
+    # dbt writes manifest.json in place, and every `dbt build` of a load rewrites it here: a
+    # load killed during that write leaves it cut short yet newer than every source, and
+    # each later load would fail to read its definitions.
+    try:
+        with manifest.open("rb") as handle:
+            json.load(handle)
+    except (OSError, ValueError):
+        return False
+    return True
+
+
 def ensure_manifest(project_dir: Path) -> Path:
-    """Parse the project when its manifest is missing or older than its sources."""
+    """Parse the project when its manifest is missing, cut short or older than its sources."""
     manifest = target_dir(project_dir) / "manifest.json"
-    if manifest.exists() and manifest.stat().st_mtime >= _newest_source_mtime(project_dir):
+    if (
+        manifest.exists()
+        and manifest.stat().st_mtime >= _newest_source_mtime(project_dir)
+        and _whole(manifest)
+    ):
         return manifest
     settings.disable_telemetry()
     completed = subprocess.run(

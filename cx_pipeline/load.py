@@ -8,7 +8,7 @@ from datetime import date
 
 import dagster as dg
 
-from cx_pipeline import settings
+from cx_pipeline import recovery, settings
 from cx_pipeline.alerts import dispatch
 from cx_pipeline.instance import get_instance
 from cx_pipeline.partitions import RANGE_END_TAG, RANGE_START_TAG
@@ -30,6 +30,7 @@ class LoadOutcome:
     unchanged: bool = False  # nothing new since the last published build: dbt skipped
     # (step, cause) of every failed step, so the summary and the alert say why
     step_failures: list[tuple[str, str]] = field(default_factory=list)
+    recovered: recovery.Recovered = field(default_factory=recovery.Recovered)
 
     @property
     def failed_blocking(self) -> list[dict]:
@@ -58,20 +59,26 @@ def landed_days() -> list[str]:
 def load_range(start: str, end: str, log_level: str = "WARNING") -> LoadOutcome:
     """One run over the whole range: every asset is a single-run backfill."""
     instance = get_instance()
+    # Before this run starts, so that a run killed earlier is failed and alerted even when
+    # this one fails too.
+    recovered = recovery.recover(instance, settings.published_path().parent)
     from cx_pipeline.definitions import defs
 
     job = defs.resolve_job_def("cx_daily")
-    tags = {RANGE_START_TAG: start, RANGE_END_TAG: end}
+    tags = recovery.run_tags()
+    if start != end:
+        tags |= {RANGE_START_TAG: start, RANGE_END_TAG: end}
     run_config = {"loggers": {"console": {"config": {"log_level": log_level}}}}
-    kwargs = {"partition_key": start} if start == end else {"tags": tags}
+    kwargs = {"partition_key": start} if start == end else {}
     log_path = settings.data_dir() / "logs" / f"load-{start}-{end}.log"
     log_path.parent.mkdir(parents=True, exist_ok=True)
     # dbt's and Dagster's own output goes to a log file; the caller prints the summary.
     with open(log_path, "w", encoding="utf-8") as log, redirect_stdout(log), redirect_stderr(log):
         result = job.execute_in_process(
-            run_config=run_config, instance=instance, raise_on_error=False, **kwargs
+            run_config=run_config, instance=instance, raise_on_error=False, tags=tags, **kwargs
         )
     outcome = LoadOutcome(run_id=result.run_id, success=result.success, start=start, end=end)
+    outcome.recovered = recovered
     outcome.log_path = str(log_path)
     outcome.step_seconds = _step_seconds(result)
     outcome.step_failures = _step_failures(result)
@@ -138,7 +145,12 @@ def _step_seconds(result) -> dict[str, float]:
 
 
 def format_outcome(outcome: LoadOutcome) -> str:
-    lines = [f"run {outcome.run_id}: partitions {outcome.start}..{outcome.end}"]
+    lines = []
+    for run_id in outcome.recovered.failed_runs:
+        lines.append(f"run {run_id} was left unfinished by a process that died: marked failed")
+    for path in outcome.recovered.removed_files:
+        lines.append(f"removed {path}, left by a publish whose process died")
+    lines.append(f"run {outcome.run_id}: partitions {outcome.start}..{outcome.end}")
     for key, meta in sorted(outcome.loaded.items()):
         lines.append(
             f"  {key}: read {meta.get('rows_read', 0)}, loaded {meta.get('rows_loaded', 0)}, "

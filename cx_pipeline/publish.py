@@ -3,7 +3,8 @@
 Only the `marts` and `audit` schemas are published (raw and staging hold clear-text
 personal data). The copy is built beside the published file and moved over it with
 os.replace, so a reader sees the old file or the new one, never a half-written one;
-a reader that has the old file open keeps reading it.
+a reader that has the old file open keeps reading it. A copy left by a process that was
+killed mid-copy is removed by the next publish (and the next load), never a live one's.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from pathlib import Path
 import duckdb
 
 from cx_pipeline import settings
+from cx_pipeline.recovery import remove_stale_temporaries
 
 PUBLISHED_SCHEMAS = ("marts", "audit")
 # Quarantined rows are published without the original row, which holds clear-text
@@ -32,7 +34,10 @@ def _lit(text: str) -> str:
 def publish(warehouse: Path, published: Path) -> dict[str, int]:
     published.parent.mkdir(parents=True, exist_ok=True)
     staging = published.with_name(f".{published.name}.{os.getpid()}.tmp")
+    wal = staging.with_name(staging.name + ".wal")
+    remove_stale_temporaries(published.parent)
     staging.unlink(missing_ok=True)
+    wal.unlink(missing_ok=True)
     rows: dict[str, int] = {}
     # Written in a storage format that DuckDB 1.x clients (the CLI, DBeaver, R, most BI
     # drivers) read too, not only the library version that builds it.
@@ -67,6 +72,7 @@ def publish(warehouse: Path, published: Path) -> dict[str, int]:
         con.execute("CHECKPOINT")
     except Exception:
         staging.unlink(missing_ok=True)
+        wal.unlink(missing_ok=True)
         raise
     finally:
         con.close()
