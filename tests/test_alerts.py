@@ -550,3 +550,45 @@ def test_a_process_alerting_a_hanging_sink_exits_at_the_deadline(alert_env):
     assert completed.stdout.strip() == "True"
     assert elapsed < DEADLINE + SLACK + 3  # plus the interpreter's start-up
     assert len(journal_lines()) == 1
+
+
+def test_teams_receives_one_adaptive_card_and_is_retried(monkeypatch, http_server):
+    failing, healthy = http_server(status=500), http_server()
+    monkeypatch.setenv("CX_ALERT_RETRIES", "2")
+    monkeypatch.setenv("CX_ALERT_TEAMS_WEBHOOK_URL", failing.url)
+    report = dispatch([make_alert()])
+    assert report.sinks["teams"].failed == 1 and len(failing.requests) == 2
+
+    monkeypatch.setenv("CX_DAGSTER_UI_URL", UI_URL)
+    monkeypatch.setenv("CX_ALERT_TEAMS_WEBHOOK_URL", healthy.url)
+    report = dispatch([make_alert(run_id="run-0001", check="reconciliation", summary="x.csv")])
+    assert report.sinks["teams"].delivered == 1
+    (payload,) = healthy.payloads()
+    assert payload["type"] == "message"
+    (attachment,) = payload["attachments"]
+    assert attachment["contentType"] == "application/vnd.microsoft.card.adaptive"
+    card = attachment["content"]
+    assert card["type"] == "AdaptiveCard"
+    assert card["body"][0]["text"] == "run run-0001, 2025-03-02: 1 check failed, 1 blocking"
+    assert any(block["text"] == "x.csv" for block in card["body"])
+    assert card["actions"] == [
+        {"type": "Action.OpenUrl", "title": "Open run in Dagster", "url": RUN_LINK}
+    ]
+
+
+def test_personal_data_never_reach_an_alert(monkeypatch, http_server):
+    server = http_server()
+    monkeypatch.setenv("CX_ALERT_WEBHOOK_URL", server.url)
+    alert = make_alert(
+        summary="write to ana@example.com or +351 912 345 678",
+        observed_value={"respondent_id": "C1000463", "comment": "ring 0151 234 5678"},
+        details={"examples": [{"row": {"customer_id": "C1", "author_id": "A9", "nps": 11}}]},
+    )
+    dispatch([alert])
+    text = json.dumps(server.payloads()) + settings.alerts_path().read_text("utf-8")
+    for secret in ("ana@example.com", "912 345 678", "C1000463", '"C1"', "A9", "234 5678"):
+        assert secret not in text
+    assert server.payloads()[0]["details"]["examples"][0]["row"]["nps"] == 11
+    # dates, ids of responses and timestamps are not phone numbers
+    kept = make_alert(summary="S-20250303-100001 on 2025-03-03T00:59:34Z, 2025-03-04")
+    assert kept.summary == "S-20250303-100001 on 2025-03-03T00:59:34Z, 2025-03-04"
