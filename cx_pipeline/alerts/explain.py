@@ -86,7 +86,7 @@ def quarantine_share(
             share=round(quarantined / read, 6) if read else 0.0,
             reasons={str(reason): int(n) for reason, n in reasons},
             examples=[
-                {"line": line, "reason": reason, "row": redact_row_text(row, personal)}
+                {"line": line, "reason": reason, "row": _filled(redact_row_text(row, personal))}
                 for line, reason, row in examples
             ],
         )
@@ -227,7 +227,7 @@ def run_failure(
     run_id: str, failures: list[tuple[str, str]], message: str = "", log_path: str = ""
 ) -> Explanation:
     if failures:
-        parts = [f"step {step} failed: {cause}" for step, cause in failures[:MAX_EXAMPLES]]
+        parts = [f"step {step} failed: {_cause(cause)}" for step, cause in failures[:MAX_EXAMPLES]]
         more = len(failures) - MAX_EXAMPLES
         summary = "Run failed: " + "; ".join(parts) + (f"; and {more} more" if more > 0 else "")
     else:
@@ -238,6 +238,23 @@ def run_failure(
     else:
         next_step = f"open run {run_id} in the Dagster UI (Runs) for every step's log"
     return summary[:1000] + ("." if not summary.endswith(".") else ""), details, next_step
+
+
+def _cause(cause: str) -> str:
+    # "dagster._core.errors.DagsterAssetCheckFailedError: 1 blocking asset check failed
+    # with ERROR severity:" reads better without the module path and the dangling colon.
+    text = str(cause).strip().rstrip(":").strip()
+    head, sep, rest = text.partition(": ")
+    if sep and "." in head and " " not in head:
+        text = f"{head.rsplit('.', 1)[-1]}: {rest}"
+    return text
+
+
+def _filled(row: Any) -> Any:
+    """A wide export is mostly empty cells; an example shows the ones with a value."""
+    if isinstance(row, dict):
+        return {key: value for key, value in row.items() if value not in (None, "")}
+    return row
 
 
 def _personal(column: str) -> bool:
