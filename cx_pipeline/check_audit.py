@@ -1,5 +1,7 @@
-"""Every check result of a run lands in `audit.check_results` and every failed one
-raises an alert (alerts.jsonl, then the configured sinks) within the same run."""
+"""Every check result of a run lands in `audit.check_results`; every failed one raises an
+alert (alerts.jsonl and the webhook at once, chat and e-mail in the run's digest), and
+every one that passes after failing in the previous run of the same partition raises a
+"recovered" one."""
 
 from __future__ import annotations
 
@@ -11,7 +13,7 @@ from typing import Any
 import dagster as dg
 import duckdb
 
-from cx_pipeline.alerts import Alert, dispatch
+from cx_pipeline.alerts import Alert, dispatch, explain
 
 CHECK_RESULTS_DDL = """
 CREATE SCHEMA IF NOT EXISTS audit;
@@ -30,6 +32,9 @@ class CheckRecord:
     severity: str  # ERROR or WARN
     observed_value: Any
     metadata: dict
+    summary: str = ""
+    details: dict | None = None
+    next_step: str = ""
 
 
 def _plain(value: Any) -> Any:
@@ -43,26 +48,89 @@ def to_record(result: dg.AssetCheckResult, default_asset: dg.AssetKey | None = N
     if observed is None:
         # dbt tests report the number of failing rows.
         observed = metadata.get("dagster_dbt/failed_row_count")
+    asset = key.to_user_string() if key else ""
+    summary = str(metadata.get("summary") or "")
+    next_step = str(metadata.get("next_step") or "")
+    details = metadata.get("details")
+    if not summary and ("dagster_dbt/failed_row_count" in metadata or "unique_id" in metadata):
+        summary, details, next_step = explain.dbt_test(
+            result.check_name or "",
+            asset,
+            metadata.get("dagster_dbt/failed_row_count"),
+            str(metadata.get("status") or ""),
+        )
     return CheckRecord(
-        asset=key.to_user_string() if key else "",
+        asset=asset,
         check=result.check_name or "",
         passed=bool(result.passed),
         severity=result.severity.value if result.severity else "ERROR",
         observed_value=observed,
         metadata=metadata,
+        summary=summary,
+        details=details if isinstance(details, dict) else None,
+        next_step=next_step,
     )
 
 
 def _message(record: CheckRecord) -> str:
-    effect = (
+    # The examples are in `details`, redacted; this says only what the failure blocks.
+    return (
         "blocking: downstream assets do not materialize"
         if record.severity == "ERROR"
         else "warning: does not block"
     )
-    examples = record.metadata.get("examples")
-    if examples:
-        return f"{effect}; examples: {json.dumps(examples, default=str)[:500]}"
-    return effect
+
+
+def _previously_failed(
+    con: duckdb.DuckDBPyConnection, records: list[CheckRecord], partition: str, run_id: str
+) -> dict[tuple[str, str], str]:
+    """(asset, check) -> severity, for the checks whose latest result for this partition
+    in another run failed. Same partition only: a check that passes on a new day says
+    nothing about the day that failed, which is still broken until it is reloaded."""
+    passed = {(r.asset, r.check) for r in records if r.passed}
+    if not passed:
+        return {}
+    rows = con.execute(
+        "SELECT asset, check_name, passed, severity FROM ("
+        "  SELECT *, row_number() OVER (PARTITION BY asset, check_name ORDER BY checked_at DESC)"
+        "  AS newest FROM audit.check_results WHERE partition = ? AND run_id <> ?"
+        "  AND list_contains(?, asset)"
+        ") WHERE newest = 1 AND NOT passed",
+        [partition, run_id, sorted({asset for asset, _ in passed})],
+    ).fetchall()
+    return {(a, c): severity for a, c, _, severity in rows if (a, c) in passed}
+
+
+def _failed_alert(r: CheckRecord, partition: str, run_id: str) -> Alert:
+    return Alert(
+        kind="check_failed",
+        asset=r.asset,
+        partition=partition,
+        check=r.check,
+        severity="ERROR" if r.severity == "ERROR" else "WARN",
+        observed_value=r.observed_value,
+        run_id=run_id,
+        message=_message(r),
+        summary=r.summary,
+        details=r.details or {},
+        next_step=r.next_step,
+    )
+
+
+def _recovered_alert(r: CheckRecord, partition: str, run_id: str, severity: str) -> Alert:
+    summary = f"{r.check} on {r.asset} passes again for {partition or 'the whole table'}"
+    return Alert(
+        kind="check_recovered",
+        asset=r.asset,
+        partition=partition,
+        check=r.check,
+        severity="ERROR" if severity == "ERROR" else "WARN",
+        observed_value=r.observed_value,
+        run_id=run_id,
+        message="failed in the previous run of this partition, passes now",
+        summary=summary + ".",
+        details={"previous_severity": severity},
+    )
 
 
 def record_and_alert(
@@ -74,6 +142,7 @@ def record_and_alert(
 ) -> list[CheckRecord]:
     records = list(records)
     con.execute(CHECK_RESULTS_DDL)
+    recovered = _previously_failed(con, records, partition, run_id)
     for r in records:
         con.execute(
             "INSERT INTO audit.check_results VALUES (?, ?, ?, ?, ?, ?, ?, ?, now())",
@@ -89,20 +158,15 @@ def record_and_alert(
             ],
         )
     failed = [r for r in records if not r.passed]
-    if failed:
-        report = dispatch(
-            Alert(
-                kind="check_failed",
-                asset=r.asset,
-                partition=partition,
-                check=r.check,
-                severity="ERROR" if r.severity == "ERROR" else "WARN",
-                observed_value=r.observed_value,
-                run_id=run_id,
-                message=_message(r),
-            )
-            for r in failed
-        )
+    alerts = [_failed_alert(r, partition, run_id) for r in failed]
+    alerts += [
+        _recovered_alert(r, partition, run_id, recovered[(r.asset, r.check)])
+        for r in records
+        if r.passed and (r.asset, r.check) in recovered
+    ]
+    if alerts:
+        # Chat and e-mail wait for the run's end (deliver_run_digest): one message per run.
+        report = dispatch(alerts, digest="run")
         if log is not None:
             log.warning(f"alerts: {report.summary()}")
     return failed

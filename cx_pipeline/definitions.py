@@ -20,14 +20,14 @@ from cx_pipeline.assets.raw import LOAD_CHECKS, RAW_ASSETS  # noqa: E402
 from cx_pipeline.dbt_project import dbt_executable  # noqa: E402
 from cx_pipeline.jobs import cx_daily_job, cx_daily_schedule, landing_sensor  # noqa: E402
 from cx_pipeline.resources import warehouse_resource  # noqa: E402
-from cx_pipeline.run_alerts import cx_run_failure_alerts  # noqa: E402
+from cx_pipeline.run_alerts import cx_run_alert_digest, cx_run_failure_alerts  # noqa: E402
 
 defs = dg.Definitions(
     assets=[*RAW_ASSETS, cx_dbt_models, published_marts],
     asset_checks=[*LOAD_CHECKS, *EXPECTATION_CHECKS],
     jobs=[cx_daily_job],
     schedules=[cx_daily_schedule],
-    sensors=[landing_sensor, cx_run_failure_alerts],
+    sensors=[landing_sensor, cx_run_failure_alerts, cx_run_alert_digest],
     resources={
         "warehouse": warehouse_resource(),
         "dbt": DbtCliResource(project_dir=DBT_PROJECT, dbt_executable=dbt_executable()),

@@ -9,7 +9,7 @@ from datetime import date
 import dagster as dg
 
 from cx_pipeline import recovery, settings
-from cx_pipeline.alerts import dispatch
+from cx_pipeline.alerts import deliver_run_digest, dispatch
 from cx_pipeline.instance import get_instance
 from cx_pipeline.partitions import RANGE_END_TAG, RANGE_START_TAG
 from cx_pipeline.run_alerts import run_failed_alert
@@ -85,7 +85,17 @@ def load_range(start: str, end: str, log_level: str = "WARNING") -> LoadOutcome:
     if not result.success:
         partition = start if start == end else f"{start}..{end}"
         causes = "; ".join(f"{step}: {cause}" for step, cause in outcome.step_failures)
-        dispatch([run_failed_alert(result.run_id, partition, f"failed steps: {causes}")])
+        alert = run_failed_alert(
+            result.run_id,
+            partition,
+            f"failed steps: {causes}",
+            outcome.step_failures,
+            str(log_path),
+        )
+        dispatch([alert], digest="run")
+    # The run is over: chat and e-mail get its one message now. A daemon watching the same
+    # instance may see the run end too; the digest's claim keeps it to one message.
+    deliver_run_digest(result.run_id)
     built_models = False
     for event in result.get_asset_materialization_events():
         mat = event.event_specific_data.materialization

@@ -186,44 +186,44 @@ def test_webhook_receives_the_alert_as_json(monkeypatch, http_server):
     assert journal_lines() == [body]
 
 
-def test_slack_receives_text_and_blocks(monkeypatch, http_server):
+def test_slack_receives_one_digest_of_the_call(monkeypatch, http_server):
     server = http_server()
     monkeypatch.setenv("CX_ALERT_SLACK_WEBHOOK_URL", server.url)
-    alert = make_alert(observed_value={"quarantined": 25, "rows": 200})
+    first = make_alert(summary="a.csv: 25 of 200 rows (12.5%) quarantined, above the 5% limit.")
+    second = make_alert(check="reconciliation", severity="WARN", summary="b.csv does not balance.")
 
-    report = dispatch([alert])
+    report = dispatch([first, second])
 
-    assert report.sinks["slack"].delivered == 1
+    assert report.sinks["slack"].delivered == 2
+    assert len(server.requests) == 1
     payload = server.payloads()[0]
-    assert payload["text"] == format_alert_line(alert)
-    assert "raw/survey_responses quarantine_share (2025-03-02)" in payload["text"]
+    assert payload["text"] == "run run-0001, 2025-03-02: 2 checks failed, 1 blocking"
     assert all(block["type"] == "section" for block in payload["blocks"])
-    fields = {
-        field["text"].split("\n", 1)[0].strip("*"): field["text"].split("\n", 1)[1]
-        for block in payload["blocks"]
-        for field in block.get("fields", [])
-    }
-    assert fields["Asset"] == "raw/survey_responses"
-    assert fields["Partition"] == "2025-03-02"
-    assert fields["Check"] == "quarantine_share"
-    assert fields["Severity"] == "ERROR"
-    assert json.loads(fields["Observed value"]) == {"quarantined": 25, "rows": 200}
-    assert fields["Run"] == "run-0001"
+    text = "\n".join(block["text"]["text"] for block in payload["blocks"])
+    assert "raw/survey_responses quarantine_share (2025-03-02)" in text
+    assert "25 of 200 rows (12.5%) quarantined, above the 5% limit" in text
+    assert text.index("Blocking (ERROR)") < text.index("Warnings (WARN)")
+    assert text.index("12.5%") < text.index("Warnings (WARN)") < text.index("does not balance")
 
 
-def test_email_names_asset_partition_check_and_value(smtp_server):
-    report = dispatch([make_alert()])
+def test_email_is_one_digest_naming_asset_partition_check_and_cause(smtp_server):
+    report = dispatch([make_alert(), make_alert(check="reconciliation")])
 
-    assert report.sinks["email"].delivered == 1
+    assert report.sinks["email"].delivered == 2
     assert len(smtp_server.messages) == 1
     message = smtp_server.messages[0]
     assert message["Subject"] == (
-        "[cx-warehouse] ERROR check failed: raw/survey_responses quarantine_share (2025-03-02)"
+        "[cx-warehouse] run run-0001, 2025-03-02: 2 checks failed, 2 blocking"
     )
     assert message["From"] == "cx-warehouse@localhost"
     assert smtp_server.envelopes[0].rcpt_tos == ["cx-team@example.com", "oncall@example.com"]
     body = message.get_body(("plain",)).get_content()
-    for expected in ("raw/survey_responses", "2025-03-02", "quarantine_share", "0.125", "run-0001"):
+    for expected in (
+        "raw/survey_responses quarantine_share (2025-03-02)",
+        "raw/survey_responses reconciliation (2025-03-02)",
+        "12.5% of rows quarantined (threshold 5%)",
+        "run-0001",
+    ):
         assert expected in body
 
 
@@ -337,7 +337,7 @@ def test_run_failure_alert_and_one_line_summary(smtp_server):
     dispatch([alert])
 
     assert smtp_server.messages[0]["Subject"] == (
-        "[cx-warehouse] ERROR run failed: run abc123 (2025-03-01..2025-03-31)"
+        "[cx-warehouse] run abc123, 2025-03-01..2025-03-31: run failed"
     )
     line = format_alert_line(alert)
     assert "\n" not in line
@@ -433,7 +433,7 @@ def test_a_webhook_trickling_its_response_is_cut_off_at_the_deadline(monkeypatch
         assert len(slow.requests) == 1  # the POST did arrive; only the answer never ends
         assert cut_off_within(slow, 1.5)
     assert report.sinks["slack"].delivered == 2 and not report.sinks["slack"].timed_out
-    assert len(healthy.requests) == 2
+    assert len(healthy.requests) == 1  # one digest of both alerts
     assert [line["run_id"] for line in journal_lines()] == ["run-0001", "run-0002"]
 
 
@@ -550,3 +550,45 @@ def test_a_process_alerting_a_hanging_sink_exits_at_the_deadline(alert_env):
     assert completed.stdout.strip() == "True"
     assert elapsed < DEADLINE + SLACK + 3  # plus the interpreter's start-up
     assert len(journal_lines()) == 1
+
+
+def test_teams_receives_one_adaptive_card_and_is_retried(monkeypatch, http_server):
+    failing, healthy = http_server(status=500), http_server()
+    monkeypatch.setenv("CX_ALERT_RETRIES", "2")
+    monkeypatch.setenv("CX_ALERT_TEAMS_WEBHOOK_URL", failing.url)
+    report = dispatch([make_alert()])
+    assert report.sinks["teams"].failed == 1 and len(failing.requests) == 2
+
+    monkeypatch.setenv("CX_DAGSTER_UI_URL", UI_URL)
+    monkeypatch.setenv("CX_ALERT_TEAMS_WEBHOOK_URL", healthy.url)
+    report = dispatch([make_alert(run_id="run-0001", check="reconciliation", summary="x.csv")])
+    assert report.sinks["teams"].delivered == 1
+    (payload,) = healthy.payloads()
+    assert payload["type"] == "message"
+    (attachment,) = payload["attachments"]
+    assert attachment["contentType"] == "application/vnd.microsoft.card.adaptive"
+    card = attachment["content"]
+    assert card["type"] == "AdaptiveCard"
+    assert card["body"][0]["text"] == "run run-0001, 2025-03-02: 1 check failed, 1 blocking"
+    assert any(block["text"] == "x.csv" for block in card["body"])
+    assert card["actions"] == [
+        {"type": "Action.OpenUrl", "title": "Open run in Dagster", "url": RUN_LINK}
+    ]
+
+
+def test_personal_data_never_reach_an_alert(monkeypatch, http_server):
+    server = http_server()
+    monkeypatch.setenv("CX_ALERT_WEBHOOK_URL", server.url)
+    alert = make_alert(
+        summary="write to ana@example.com or +351 912 345 678",
+        observed_value={"respondent_id": "C1000463", "comment": "ring 0151 234 5678"},
+        details={"examples": [{"row": {"customer_id": "C1", "author_id": "A9", "nps": 11}}]},
+    )
+    dispatch([alert])
+    text = json.dumps(server.payloads()) + settings.alerts_path().read_text("utf-8")
+    for secret in ("ana@example.com", "912 345 678", "C1000463", '"C1"', "A9", "234 5678"):
+        assert secret not in text
+    assert server.payloads()[0]["details"]["examples"][0]["row"]["nps"] == 11
+    # dates, ids of responses and timestamps are not phone numbers
+    kept = make_alert(summary="S-20250303-100001 on 2025-03-03T00:59:34Z, 2025-03-04")
+    assert kept.summary == "S-20250303-100001 on 2025-03-03T00:59:34Z, 2025-03-04"

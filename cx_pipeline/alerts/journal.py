@@ -40,9 +40,9 @@ def _locked(path: Path) -> Iterator[int]:
         os.close(fd)
 
 
-def _existing_keys(fd: int) -> tuple[set[tuple[str, str, str, str]], bool]:
+def _existing_keys(fd: int) -> tuple[set[tuple[str, ...]], bool]:
     """Keys already journalled, and whether the file ends mid-line (a crashed writer)."""
-    keys: set[tuple[str, str, str, str]] = set()
+    keys: set[tuple[str, ...]] = set()
     ends_clean = True
     with os.fdopen(os.dup(fd), "rb") as handle:
         handle.seek(0)
@@ -105,3 +105,30 @@ def read_alerts(path: Path | None = None) -> list[Alert]:
             except (ValueError, TypeError, AttributeError) as error:
                 logger.debug("skipping unreadable line in %s: %s", path, error)
     return alerts
+
+
+def digests_path() -> Path:
+    return settings.alerts_path().with_name("digests.jsonl")
+
+
+def claim_digest(run_id: str, path: Path | None = None) -> bool:
+    """True once per run: the CLI and a run-status sensor may both end the same run."""
+    path = path or digests_path()
+    with _locked(path) as fd:
+        with os.fdopen(os.dup(fd), "rb") as handle:
+            handle.seek(0)
+            for raw in handle:
+                try:
+                    if json.loads(raw).get("run_id") == run_id:
+                        return False
+                except (ValueError, AttributeError):
+                    continue
+        _write_all(fd, (to_json({"run_id": run_id, "claimed_at": _now()}) + "\n").encode())
+        os.fsync(fd)
+    return True
+
+
+def _now() -> str:
+    from datetime import UTC, datetime
+
+    return datetime.now(UTC).isoformat(timespec="seconds")

@@ -11,8 +11,11 @@ from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any
 
-KINDS = ("check_failed", "run_failed")
+from cx_pipeline.alerts.redact import redact
+
+KINDS = ("check_failed", "run_failed", "check_recovered")
 SEVERITIES = ("ERROR", "WARN")
+STATUSES = ("failed", "recovered")
 
 # Long observed values (sample rows, lists of ids) would turn a one-line summary into a page.
 _LINE_VALUE_LIMIT = 160
@@ -65,6 +68,13 @@ class Alert:
     run_id: str
     message: str = ""
     created_at: str = field(default_factory=_utc_now)
+    # What a person reads first: the cause in words, with the numbers that show it.
+    summary: str = ""
+    # The same facts for machines (file, threshold, counts, examples), redacted.
+    details: dict = field(default_factory=dict)
+    # The command that shows the rest.
+    next_step: str = ""
+    status: str = ""
 
     def __post_init__(self) -> None:
         # Dagster hands severities over as enum values ("ERROR"); accept any case so a
@@ -74,11 +84,25 @@ class Alert:
             raise ValueError(f"Alert.kind must be one of {KINDS}, got {self.kind!r}")
         if self.severity not in SEVERITIES:
             raise ValueError(f"Alert.severity must be one of {SEVERITIES}, got {self.severity!r}")
+        status = self.status or ("recovered" if self.kind == "check_recovered" else "failed")
+        object.__setattr__(self, "status", status)
+        if self.status not in STATUSES:
+            raise ValueError(f"Alert.status must be one of {STATUSES}, got {self.status!r}")
+        # Redacted here, where every alert passes, so that no caller can forget it: an
+        # example row or an observed value may quote an export's personal data.
+        for name in ("observed_value", "details", "summary", "message"):
+            object.__setattr__(self, name, redact(getattr(self, name)))
+        if not isinstance(self.details, dict):
+            object.__setattr__(self, "details", {"value": self.details})
 
     @property
-    def key(self) -> tuple[str, str, str, str]:
+    def key(self) -> tuple[str, str, str, str, str]:
         """What makes two alerts the same: a retried step must not alert twice."""
-        return (self.asset, self.partition, self.check, self.run_id)
+        return (self.asset, self.partition, self.check, self.run_id, self.status)
+
+    @property
+    def recovered(self) -> bool:
+        return self.status == "recovered"
 
     def run_url(self) -> str | None:
         base = os.environ.get("CX_DAGSTER_UI_URL", "").strip()
@@ -89,6 +113,7 @@ class Alert:
     def to_dict(self) -> dict[str, Any]:
         data = {f.name: getattr(self, f.name) for f in fields(self)}
         data["observed_value"] = jsonable(self.observed_value)
+        data["details"] = jsonable(self.details)
         data["run_url"] = self.run_url()
         return data
 
@@ -99,9 +124,10 @@ class Alert:
         return cls(**{key: value for key, value in data.items() if key in names})
 
 
-def key_of(data: Mapping[str, Any]) -> tuple[str, str, str, str]:
+def key_of(data: Mapping[str, Any]) -> tuple[str, str, str, str, str]:
     """The dedup key of a journal line, tolerant of lines written by older versions."""
-    return tuple(str(data.get(name) or "") for name in ("asset", "partition", "check", "run_id"))
+    names = ("asset", "partition", "check", "run_id")
+    return (*(str(data.get(name) or "") for name in names), str(data.get("status") or "failed"))
 
 
 def _one_line(text: str) -> str:
@@ -116,6 +142,9 @@ def observed_text(alert: Alert, limit: int = _LINE_VALUE_LIMIT) -> str:
 def headline(alert: Alert) -> str:
     """E.g. `ERROR check failed: raw/survey_responses quarantine_share (2025-03-02)`."""
     where = f" ({alert.partition})" if alert.partition else ""
+    if alert.recovered:
+        subject = " ".join(part for part in (alert.asset, alert.check) if part)
+        return _one_line(f"RECOVERED {subject}{where}")
     if alert.kind == "run_failed":
         what = f"run {alert.run_id}" if alert.run_id else "run"
         return _one_line(f"{alert.severity} run failed: {what}{where}")
@@ -124,7 +153,9 @@ def headline(alert: Alert) -> str:
 
 
 def format_alert_line(alert: Alert) -> str:
-    """A one-line human summary, for CLI output and the Slack notification text."""
+    """A one-line human summary, for CLI output, logs and the digests' lines."""
+    if alert.summary:
+        return f"{headline(alert)}: {_one_line(alert.summary)}"
     parts = [headline(alert)]
     if alert.kind == "check_failed":
         parts.append(f"observed={observed_text(alert)}")

@@ -1,8 +1,10 @@
-"""Where alerts go besides the journal: a JSON webhook, Slack, and e-mail.
+"""Where alerts go besides the journal: a JSON webhook, Slack, Teams, and e-mail.
 
 Each sink is configured only by environment variables, read when `configured_sinks`
 is called, so a test or an operator can change them without restarting anything.
-A sink sends one alert per call; retries and reporting live in `dispatch`.
+The webhook is for machines and gets one POST per alert, as soon as the check fails;
+the others are read by people and get one digest per run (see digest.py). Retries and
+reporting live in `dispatch`.
 """
 
 from __future__ import annotations
@@ -22,13 +24,15 @@ from urllib.error import HTTPError
 from urllib.parse import urlsplit
 
 from cx_pipeline.alerts.deadline import Deadline
-from cx_pipeline.alerts.model import Alert, format_alert_line, headline, jsonable, observed_text
+from cx_pipeline.alerts.digest import Digest, entry_summary, entry_title, text_body
+from cx_pipeline.alerts.model import Alert, jsonable
 
 USER_AGENT = "cx-warehouse-alerts/1"
 SUBJECT_PREFIX = "[cx-warehouse]"
 
-# Slack rejects a section text over 3000 characters and a field over 2000.
-_SLACK_FIELD_LIMIT = 1900
+# Slack rejects a section text over 3000 characters and a message over 50 blocks.
+_SLACK_SECTION_LIMIT = 2900
+_SLACK_BLOCK_LIMIT = 50
 
 
 class _RefuseRedirects(urllib.request.HTTPRedirectHandler):
@@ -99,10 +103,13 @@ def _http_url_error(variable: str, url: str) -> str | None:
 @dataclass
 class Sink:
     name: str
-    # Sends one alert; every blocking step is bounded by the deadline's timeout().
-    send: Callable[[Alert, Deadline], None]
+    # Sends one alert (or, for a digest sink, one Digest); every blocking step is bounded
+    # by the deadline's timeout().
+    send: Callable[[Any, Deadline], None]
     # Set when the environment asks for this sink but cannot be used as given.
     config_error: str | None = None
+    # People read it: it gets one Digest per run instead of one message per alert.
+    digest: bool = False
 
 
 # --- JSON webhook -------------------------------------------------------------------
@@ -127,78 +134,117 @@ def _slack_escape(text: str) -> str:
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
-def _slack_field(label: str, value: str) -> dict[str, str]:
-    value = _slack_escape(value or "-")
-    if len(value) > _SLACK_FIELD_LIMIT:
-        value = value[: _SLACK_FIELD_LIMIT - 1] + "…"
-    return {"type": "mrkdwn", "text": f"*{label}*\n{value}"}
+def _slack_section(text: str) -> dict[str, Any]:
+    if len(text) > _SLACK_SECTION_LIMIT:
+        text = text[: _SLACK_SECTION_LIMIT - 1] + "…"
+    return {"type": "section", "text": {"type": "mrkdwn", "text": text}}
 
 
-def slack_payload(alert: Alert) -> dict[str, Any]:
+def slack_payload(digest: Digest) -> dict[str, Any]:
     """Slack incoming-webhook body: `text` is the notification, `blocks` the message."""
-    icon = ":red_circle:" if alert.severity == "ERROR" else ":warning:"
-    blocks: list[dict[str, Any]] = [
-        {
-            "type": "section",
-            "text": {"type": "mrkdwn", "text": f"{icon} *{_slack_escape(headline(alert))}*"},
-        },
-        {
-            "type": "section",
-            "fields": [
-                _slack_field("Asset", alert.asset),
-                _slack_field("Partition", alert.partition),
-                _slack_field("Check", alert.check),
-                _slack_field("Severity", alert.severity),
-                _slack_field("Observed value", observed_text(alert, _SLACK_FIELD_LIMIT)),
-                _slack_field("Run", alert.run_id),
-            ],
-        },
-    ]
-    if alert.message:
-        message = _slack_escape(alert.message)[:2900]
-        blocks.append({"type": "section", "text": {"type": "mrkdwn", "text": message}})
-    url = alert.run_url()
+    icon = (
+        ":red_circle:"
+        if digest.blocking
+        else (":warning:" if digest.failed else ":white_check_mark:")
+    )
+    blocks: list[dict[str, Any]] = [_slack_section(f"{icon} *{_slack_escape(digest.title())}*")]
+    for heading, alerts in digest.groups():
+        blocks.append(_slack_section(f"*{_slack_escape(heading)}*"))
+        for alert in alerts:
+            text = f"• *{_slack_escape(entry_title(alert))}*\n{_slack_escape(entry_summary(alert))}"
+            if alert.next_step and not alert.recovered:
+                text += f"\nShow the rest: `{_slack_escape(alert.next_step)}`"
+            blocks.append(_slack_section(text))
+    if digest.not_listed:
+        blocks.append(_slack_section(f"… and {digest.not_listed} more: see alerts/alerts.jsonl"))
+    url = digest.run_url()
     if url:
-        link = f"<{url}|Open run {_slack_escape(alert.run_id)} in Dagster>"
-        blocks.append({"type": "section", "text": {"type": "mrkdwn", "text": link}})
-    return {"text": _slack_escape(format_alert_line(alert)), "blocks": blocks}
+        blocks.append(_slack_section(f"<{url}|Open run {_slack_escape(digest.run_id)} in Dagster>"))
+    return {"text": _slack_escape(digest.title()), "blocks": blocks[:_SLACK_BLOCK_LIMIT]}
 
 
 def _slack_sink(url: str) -> Sink:
     return Sink(
         name="slack",
-        send=lambda alert, deadline: post_json(url, slack_payload(alert), deadline),
+        send=lambda digest, deadline: post_json(url, slack_payload(digest), deadline),
         config_error=_http_url_error("CX_ALERT_SLACK_WEBHOOK_URL", url),
+        digest=True,
+    )
+
+
+# --- Microsoft Teams ----------------------------------------------------------------
+
+
+def _text_block(text: str, **style: Any) -> dict[str, Any]:
+    return {"type": "TextBlock", "text": text, "wrap": True, **style}
+
+
+def teams_payload(digest: Digest) -> dict[str, Any]:
+    """A Teams workflow ("post to a channel when a webhook request is received") takes a
+    message whose attachment is an Adaptive Card."""
+    body: list[dict[str, Any]] = [
+        _text_block(
+            digest.title(),
+            size="Medium",
+            weight="Bolder",
+            color="Attention" if digest.blocking else ("Warning" if digest.failed else "Good"),
+        )
+    ]
+    for heading, alerts in digest.groups():
+        body.append(_text_block(heading, weight="Bolder", spacing="Medium"))
+        for alert in alerts:
+            body.append(_text_block(entry_title(alert), weight="Bolder", spacing="Small"))
+            body.append(_text_block(entry_summary(alert), spacing="None"))
+            if alert.next_step and not alert.recovered:
+                body.append(
+                    _text_block(
+                        f"Show the rest: {alert.next_step}",
+                        fontType="Monospace",
+                        isSubtle=True,
+                        spacing="None",
+                    )
+                )
+    if digest.not_listed:
+        body.append(_text_block(f"… and {digest.not_listed} more: see alerts/alerts.jsonl"))
+    card: dict[str, Any] = {
+        "$schema": "http://adaptivecards.io/schemas/adaptive-card.json",
+        "type": "AdaptiveCard",
+        "version": "1.4",
+        "body": body,
+    }
+    url = digest.run_url()
+    if url:
+        card["actions"] = [{"type": "Action.OpenUrl", "title": "Open run in Dagster", "url": url}]
+    return {
+        "type": "message",
+        "attachments": [
+            {
+                "contentType": "application/vnd.microsoft.card.adaptive",
+                "contentUrl": None,
+                "content": card,
+            }
+        ],
+    }
+
+
+def _teams_sink(url: str) -> Sink:
+    return Sink(
+        name="teams",
+        send=lambda digest, deadline: post_json(url, teams_payload(digest), deadline),
+        config_error=_http_url_error("CX_ALERT_TEAMS_WEBHOOK_URL", url),
+        digest=True,
     )
 
 
 # --- E-mail -------------------------------------------------------------------------
 
 
-def email_subject(alert: Alert) -> str:
-    return f"{SUBJECT_PREFIX} {headline(alert)}"
+def email_subject(digest: Digest) -> str:
+    return f"{SUBJECT_PREFIX} {digest.title()}"
 
 
-def email_body(alert: Alert) -> str:
-    url = alert.run_url()
-    observed = json.dumps(jsonable(alert.observed_value), ensure_ascii=False, indent=2)
-    weight = "blocking" if alert.severity == "ERROR" else "warning"
-    rows = [
-        ("Kind", alert.kind),
-        ("Asset", alert.asset or "-"),
-        ("Partition", alert.partition or "-"),
-        ("Check", alert.check or "-"),
-        ("Severity", f"{alert.severity} ({weight})"),
-        ("Observed value", observed.replace("\n", "\n" + " " * 18)),
-        ("Run", alert.run_id or "-"),
-        ("Run link", url or "- (set CX_DAGSTER_UI_URL to get a link)"),
-        ("Message", alert.message or "-"),
-        ("Created at", alert.created_at),
-    ]
-    lines = [headline(alert), ""]
-    lines += [f"{label + ':':<18}{value}" for label, value in rows]
-    lines += ["", "Every alert is also recorded in alerts/alerts.jsonl under CX_DATA_DIR."]
-    return "\n".join(lines) + "\n"
+def email_body(digest: Digest) -> str:
+    return text_body(digest)
 
 
 _TRUE = {"1", "true", "yes", "on"}
@@ -252,15 +298,15 @@ class SmtpSettings:
         )
 
 
-def email_message(alert: Alert, smtp: SmtpSettings) -> EmailMessage:
+def email_message(digest: Digest, smtp: SmtpSettings) -> EmailMessage:
     message = EmailMessage()
-    message["Subject"] = email_subject(alert)
+    message["Subject"] = email_subject(digest)
     message["From"] = smtp.sender
     message["To"] = ", ".join(smtp.recipients)
     message["Date"] = formatdate(usegmt=True)
     # An explicit domain: the default asks DNS for our FQDN, which can hang.
     message["Message-ID"] = make_msgid(domain="cx-warehouse.local")
-    message.set_content(email_body(alert))
+    message.set_content(email_body(digest))
     return message
 
 
@@ -282,8 +328,8 @@ class _DeadlineSMTP_SSL(smtplib.SMTP_SSL):  # noqa: N801 (smtplib's naming)
         return self._deadline.watch(super()._get_socket(host, port, timeout))
 
 
-def send_email(alert: Alert, smtp: SmtpSettings, deadline: Deadline) -> None:
-    message = email_message(alert, smtp)
+def send_email(digest: Digest, smtp: SmtpSettings, deadline: Deadline) -> None:
+    message = email_message(digest, smtp)
     context = ssl.create_default_context()
     timeout = deadline.timeout()
     if smtp.use_ssl:
@@ -305,17 +351,23 @@ def _email_sink() -> Sink:
     try:
         smtp = SmtpSettings.from_env()
     except ValueError as error:
-        return Sink(name="email", send=lambda alert, deadline: None, config_error=str(error))
-    return Sink(name="email", send=lambda alert, deadline: send_email(alert, smtp, deadline))
+        return Sink(
+            name="email", send=lambda digest, deadline: None, config_error=str(error), digest=True
+        )
+    return Sink(
+        name="email", send=lambda digest, deadline: send_email(digest, smtp, deadline), digest=True
+    )
 
 
 def configured_sinks() -> list[Sink]:
-    """The sinks the environment asks for, in a fixed order (webhook, slack, email)."""
+    """The sinks the environment asks for, in a fixed order (webhook, slack, teams, email)."""
     sinks: list[Sink] = []
     if url := os.environ.get("CX_ALERT_WEBHOOK_URL", "").strip():
         sinks.append(_webhook_sink(url))
     if url := os.environ.get("CX_ALERT_SLACK_WEBHOOK_URL", "").strip():
         sinks.append(_slack_sink(url))
+    if url := os.environ.get("CX_ALERT_TEAMS_WEBHOOK_URL", "").strip():
+        sinks.append(_teams_sink(url))
     if os.environ.get("CX_ALERT_SMTP_HOST", "").strip():
         sinks.append(_email_sink())
     return sinks

@@ -10,6 +10,7 @@ from collections.abc import Sequence
 
 import dagster as dg
 
+from cx_pipeline.alerts import explain
 from cx_pipeline.check_audit import CheckRecord, record_and_alert
 from cx_pipeline.ingest.canonical import SOURCES
 from cx_pipeline.partitions import DAILY, run_window, window_label
@@ -36,18 +37,33 @@ STAGING_TARGETS = [
 ]
 
 
-def _records(result: SuiteResult, asset: str) -> list[CheckRecord]:
-    return [
-        CheckRecord(
-            asset=asset,
-            check=f"{result.suite}:{o.expectation}",
-            passed=o.passed,
-            severity="ERROR" if o.blocking else "WARN",
-            observed_value=o.observed_value,
-            metadata={"unexpected_count": o.unexpected_count, "examples": o.examples[:5]},
+def _pii(relation: str) -> tuple[str, ...]:
+    table = relation.split(".", 1)[-1].removeprefix("stg_")
+    return next((tuple(s.pii) for s in SOURCES.values() if s.table == table), ())
+
+
+def _records(result: SuiteResult, asset: str, relation: str, where: str) -> list[CheckRecord]:
+    records = []
+    for o in result.outcomes:
+        summary, details, next_step = (
+            ("", None, "")
+            if o.passed
+            else explain.expectation(o, result.suite, relation, _pii(relation), where)
         )
-        for o in result.outcomes
-    ]
+        records.append(
+            CheckRecord(
+                asset=asset,
+                check=f"{result.suite}:{o.expectation}",
+                passed=o.passed,
+                severity="ERROR" if o.blocking else "WARN",
+                observed_value=o.observed_value,
+                metadata={"unexpected_count": o.unexpected_count, "examples": o.examples[:5]},
+                summary=summary,
+                details=details,
+                next_step=next_step,
+            )
+        )
+    return records
 
 
 def _summary(result: SuiteResult, records: list[CheckRecord], label: str) -> dg.AssetCheckResult:
@@ -111,23 +127,35 @@ def _build(key: Sequence[str], relation: str, suite: str, date_column: str, part
         label = window_label(window)
         with warehouse.write() as con:
             days = _delivered_days(con, relation, start, end) if relation.startswith("raw.") else []
-            if relation.startswith("raw.") and not days:
+            if relation.startswith("raw."):
                 # No file at all is a missing delivery, not a broken one: warn, don't block
-                # (a sensor may run the day before every source has landed).
-                missing = CheckRecord(
+                # (a sensor may run the day before every source has landed). A delivery is
+                # recorded too, so that the day after a missing one can say "recovered".
+                source = next(s.name for s in SOURCES.values() if relation == f"raw.{s.table}")
+                summary, details, next_step = explain.missing_delivery(source, start, end)
+                delivery = CheckRecord(
                     asset=asset_key.to_user_string(),
                     check=f"{suite}:delivery",
-                    passed=False,
+                    passed=bool(days),
                     severity="WARN",
-                    observed_value=0,
-                    metadata={"reason": "no file delivered"},
+                    observed_value=len(days),
+                    metadata={"reason": "no file delivered"} if not days else {"days": len(days)},
+                    summary="" if days else summary,
+                    details=None if days else details,
+                    next_step="" if days else next_step,
                 )
-                record_and_alert(con, [missing], label, context.run.run_id, context.log)
+                record_and_alert(con, [delivery], label, context.run.run_id, context.log)
+            if relation.startswith("raw.") and not days:
                 return dg.AssetCheckResult(
                     check_name=CHECK_NAME,
                     passed=False,
                     severity=dg.AssetCheckSeverity.WARN,
-                    metadata={"observed_value": 0, "reason": "no file delivered", "suite": suite},
+                    metadata={
+                        "observed_value": 0,
+                        "reason": "no file delivered",
+                        "suite": suite,
+                        "summary": summary,
+                    },
                 )
             result = validate_table(
                 con,
@@ -137,7 +165,8 @@ def _build(key: Sequence[str], relation: str, suite: str, date_column: str, part
                 params=[start, end],
                 suite_params={"partition_date": days} if days else None,
             )
-            records = _records(result, asset_key.to_user_string())
+            where = f"{date_column} BETWEEN '{start}' AND '{end}'"
+            records = _records(result, asset_key.to_user_string(), relation, where)
             record_and_alert(con, records, label, context.run.run_id, context.log)
         return _summary(result, records, label)
 

@@ -9,6 +9,7 @@ from collections import Counter
 import dagster as dg
 
 from cx_pipeline import settings
+from cx_pipeline.alerts import explain
 from cx_pipeline.check_audit import record_and_alert, to_record
 from cx_pipeline.ingest.canonical import SOURCES, Source
 from cx_pipeline.ingest.loader import load_partition, purge_quarantine
@@ -157,19 +158,36 @@ def _load_checks(con, source: Source, first, last) -> list[dg.AssetCheckResult]:
     ).fetchall()
     limit = settings.quarantine_threshold()
     worst_file = con.execute(
-        "SELECT source_file, rows_quarantined / rows_read AS share "
+        "SELECT source_file, partition_date, rows_read, rows_quarantined, "
+        "rows_quarantined / rows_read AS share "
         "FROM audit.load_reconciliation WHERE source = ? AND partition_date BETWEEN ? AND ? "
         "AND rows_read > 0 ORDER BY share DESC, source_file LIMIT 1",
         window,
     ).fetchone()
     worst_day = con.execute(
-        "SELECT partition_date, sum(rows_quarantined) / sum(rows_read) AS share "
+        "SELECT partition_date, sum(rows_read), sum(rows_quarantined), "
+        "sum(rows_quarantined) / sum(rows_read) AS share "
         "FROM audit.load_reconciliation WHERE source = ? AND partition_date BETWEEN ? AND ? "
         "GROUP BY 1 HAVING sum(rows_read) > 0 ORDER BY share DESC, 1 LIMIT 1",
         window,
     ).fetchone()
-    file_share = worst_file[1] if worst_file else 0.0
-    day_share = worst_day[1] if worst_day else 0.0
+    file_share = worst_file[4] if worst_file else 0.0
+    day_share = worst_day[3] if worst_day else 0.0
+    passed = file_share <= limit and day_share <= limit
+    why = _explained(
+        explain.quarantine_share(
+            con,
+            source,
+            limit,
+            worst_file[:4] if worst_file else None,
+            worst_day[:3] if worst_day else None,
+            str(first),
+            str(last),
+        )
+        if not passed
+        else None
+    )
+    unbalanced_why = _explained(explain.reconciliation(source, unbalanced) if unbalanced else None)
     return [
         dg.AssetCheckResult(
             check_name="reconciliation",
@@ -178,11 +196,12 @@ def _load_checks(con, source: Source, first, last) -> list[dg.AssetCheckResult]:
             metadata={
                 "observed_value": len(unbalanced),
                 "unbalanced_files": dg.MetadataValue.json([list(map(str, r)) for r in unbalanced]),
+                **unbalanced_why,
             },
         ),
         dg.AssetCheckResult(
             check_name="quarantine_share",
-            passed=file_share <= limit and day_share <= limit,
+            passed=passed,
             severity=dg.AssetCheckSeverity.ERROR,
             metadata={
                 "observed_value": round(max(file_share, day_share), 6),
@@ -191,6 +210,20 @@ def _load_checks(con, source: Source, first, last) -> list[dg.AssetCheckResult]:
                 "worst_file_share": round(file_share, 6),
                 "worst_day": str(worst_day[0]) if worst_day else "",
                 "worst_day_share": round(day_share, 6),
+                **why,
             },
         ),
     ]
+
+
+def _explained(explanation) -> dict:
+    """An alert's words as check metadata: the Dagster UI shows them, and the record of the
+    check hands them to the alert."""
+    if not explanation:
+        return {}
+    summary, details, next_step = explanation
+    return {
+        "summary": summary,
+        "details": dg.MetadataValue.json(details),
+        "next_step": next_step,
+    }
