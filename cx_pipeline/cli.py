@@ -38,26 +38,63 @@ def cmd_generate(args: argparse.Namespace) -> int:
     return 0
 
 
-def _resolve_range(args: argparse.Namespace) -> tuple[str, str] | None:
-    from cx_pipeline.load import landed_days
+class UsageError(Exception):
+    """A request the CLI refuses: one `error:` line on stderr, exit 2."""
 
+
+def _day(flag: str, value: str) -> str:
+    try:
+        return date.fromisoformat(value).isoformat()
+    except ValueError:
+        raise UsageError(f"{flag} {value!r} is not a date (YYYY-MM-DD)") from None
+
+
+def _resolve_range(args: argparse.Namespace) -> tuple[str, str] | None:
+    # Imported once CX_DATA_DIR is set: the partitions start at the oldest landing folder.
+    from cx_pipeline import settings
+    from cx_pipeline.partitions import out_of_partitions, today
+
+    landed = settings.landed_days()
     if args.date:
-        return args.date, args.date
+        day = _day("--date", args.date)
+        reason = out_of_partitions(day)
+        if reason:
+            raise UsageError(reason)
+        if day not in landed:
+            # A run of a day without a folder would replace that day's rows with nothing.
+            raise UsageError(
+                f"no landing folder for {day}: none of "
+                f"{settings.landing_dir()}/{{{','.join(settings.SOURCES)}}}/{day}/ exists"
+            )
+        return day, day
     if args.start or args.end:
         if not (args.start and args.end):
-            raise SystemExit("--start and --end go together")
-        return args.start, args.end
-    days = landed_days()
-    if not days:
+            raise UsageError("--start and --end go together")
+        start, end = _day("--start", args.start), _day("--end", args.end)
+        if start > end:
+            raise UsageError(f"--start {start} is after --end {end}")
+        for day in (start, end):
+            reason = out_of_partitions(day)
+            if reason:
+                raise UsageError(reason)
+        if not any(start <= day <= end for day in landed):
+            raise UsageError(f"no landing folder between {start} and {end}")
+        return start, end
+    # Folders before the first partition are reported when the partitions are built.
+    for day in landed:
+        if day > today():
+            print(f"skipped landing folder {day}: {out_of_partitions(day)}", file=sys.stderr)
+    loadable = [day for day in landed if out_of_partitions(day) is None]
+    if not loadable:
         return None
-    return days[0], days[-1]
+    return loadable[0], loadable[-1]
 
 
 def cmd_load(args: argparse.Namespace) -> int:
     from cx_pipeline import settings
-    from cx_pipeline.load import format_outcome, load_range
 
     _set_data_dir(args.data_dir)
+    window = _resolve_range(args)
     if settings.pii_salt()[1]:
         print(
             "WARNING: CX_PII_SALT is not set: personal ids are hashed with the public demo "
@@ -65,12 +102,14 @@ def cmd_load(args: argparse.Namespace) -> int:
             "for real data.",
             file=sys.stderr,
         )
-    window = _resolve_range(args)
     if window is None:
         print(f"nothing to load: no dated folders under {settings.landing_dir()}")
         return 1
+    from cx_pipeline.load import format_outcome, load_range
+    from cx_pipeline.progress import Progress
+
     started = time.monotonic()
-    outcome = load_range(*window)
+    outcome = load_range(*window, progress=Progress(quiet=args.quiet))
     print(format_outcome(outcome))
     print(f"load took {time.monotonic() - started:.1f}s")
     return 0 if outcome.ok else 1
@@ -100,8 +139,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
 
     path = Path(args.file)
     if not path.is_file():
-        print(f"no such file: {path}")
-        return 2
+        raise UsageError(f"no such file: {path}")
     try:
         report = validate_file(path, args.source, args.profile)
     except ProfileError as exc:
@@ -149,6 +187,7 @@ def build_parser() -> argparse.ArgumentParser:
     which.add_argument("--start", help="first day of a range (with --end)")
     which.add_argument("--all", action="store_true", help="every landed day")
     load.add_argument("--end", help="last day of a range")
+    load.add_argument("--quiet", action="store_true", help="only the summary and errors (cron)")
     load.set_defaults(func=cmd_load)
 
     demo = sub.add_parser("demo", help="generate demo exports, then load them all")
@@ -157,6 +196,7 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument("--days", type=int, default=90)
     demo.add_argument("--scale", type=float, default=1.0)
     demo.add_argument("--seed", type=int, default=42)
+    demo.add_argument("--quiet", action="store_true", help="only the summaries and errors")
     demo.set_defaults(func=cmd_demo)
     sql = sub.add_parser("sql", help="read-only SQL over the published marts")
     sql.add_argument("query")
@@ -179,7 +219,11 @@ def main(argv: list[str] | None = None) -> int:
     warnings.filterwarnings("ignore", message=".*is currently in beta.*")
     warnings.filterwarnings("ignore", message=".*is currently in preview.*")
     args = build_parser().parse_args(argv)
-    return args.func(args)
+    try:
+        return args.func(args)
+    except (UsageError, settings.SettingError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
 
 
 if __name__ == "__main__":

@@ -8,7 +8,7 @@ from collections import Counter
 
 import dagster as dg
 
-from cx_pipeline import settings
+from cx_pipeline import progress, settings
 from cx_pipeline.check_audit import record_and_alert, to_record
 from cx_pipeline.ingest.canonical import SOURCES, Source
 from cx_pipeline.ingest.loader import load_partition
@@ -56,7 +56,7 @@ def _build_raw_asset(source: Source) -> dg.AssetsDefinition:
         per_file: list[dict] = []
         days = days_in_range(key_range.start, key_range.end)
         with warehouse.write() as con:
-            for day in days:
+            for done, day in enumerate(days, start=1):
                 for r in load_partition(con, source, day, context.run_id):
                     files += 1
                     if len(per_file) < MAX_FILES_LISTED:
@@ -71,6 +71,7 @@ def _build_raw_asset(source: Source) -> dg.AssetsDefinition:
                     )
                     reasons.update(r.reasons)
                     new_columns.update(r.new_columns)
+                progress.day_done(f"raw/{source.table}", done, len(days))
         if new_columns:
             context.log.warning(
                 f"{source.name}: columns not in the canonical record kept in _extras: "
