@@ -116,7 +116,6 @@ def cmd_load(args: argparse.Namespace) -> int:
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
-    from cx_pipeline import settings
 
     _set_data_dir(args.data_dir)
     start = args.start or (datetime.now(UTC).date() - timedelta(days=args.days)).isoformat()
@@ -128,9 +127,38 @@ def cmd_demo(args: argparse.Namespace) -> int:
     args.end = (date.fromisoformat(start) + timedelta(days=args.days - 1)).isoformat()
     code = cmd_load(args)
     print(f"demo took {time.monotonic() - started:.1f}s")
-    print(f"warehouse: {settings.warehouse_path()}")
-    print(f"published marts (query with `cx-pipeline sql`): {settings.published_path()}")
+    print()
+    print("\n".join(demo_summary(args.data_dir)))
     return code
+
+
+SQL_EXAMPLE = (
+    "SELECT period_start, round(value, 1) AS nps, n FROM marts.mart_cx_kpis "
+    "WHERE grain = 'week' AND kpi = 'nps' AND slice_name = 'all' ORDER BY period_start"
+)
+
+
+def demo_summary(data_dir: str | None = None) -> list[str]:
+    """What to look at once the demo has loaded: headline KPIs and where everything is."""
+    from cx_pipeline import settings
+    from cx_pipeline.headline import headline_lines
+
+    lines = headline_lines(settings.published_path())
+    lines.append(f"warehouse: {settings.warehouse_path()}")
+    lines.append(f"published marts: {settings.published_path()}")
+    dir_flag = f" --data-dir {data_dir}" if data_dir else ""
+    if "report" in _commands():
+        lines.append(f"HTML report: cx-pipeline report{dir_flag} --out report.html")
+    lines.append("Dagster UI: make dev, then open http://localhost:3000")
+    lines.append(f'try: cx-pipeline sql{dir_flag} "{SQL_EXAMPLE}"')
+    return lines
+
+
+def _commands() -> set[str]:
+    for action in build_parser()._subparsers._group_actions:
+        if isinstance(action, argparse._SubParsersAction):
+            return set(action.choices)
+    return set()
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
