@@ -9,6 +9,7 @@ otherwise (cron, CI, a pipe) only plain lines are written, a few per long step.
 
 from __future__ import annotations
 
+import shutil
 import sys
 import time
 from collections import Counter
@@ -89,7 +90,9 @@ class Progress:
         if self.tty:
             filled = BAR_WIDTH * done // total
             bar = "#" * filled + "." * (BAR_WIDTH - filled)
-            self._bar = f"[{self.elapsed()}] {label} [{bar}] {done}/{total} {unit}"
+            # wider than the terminal, the line would wrap and \r would no longer rewrite it
+            width = shutil.get_terminal_size().columns - 1
+            self._bar = f"[{self.elapsed()}] {label} [{bar}] {done}/{total} {unit}"[:width]
             self.stream.write("\r\x1b[K" + self._bar)
             self.stream.flush()
             return
