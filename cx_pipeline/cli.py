@@ -147,11 +147,29 @@ def demo_summary(data_dir: str | None = None) -> list[str]:
     lines.append(f"warehouse: {settings.warehouse_path()}")
     lines.append(f"published marts: {settings.published_path()}")
     dir_flag = f" --data-dir {data_dir}" if data_dir else ""
+    command = _command_name()
     if "report" in _commands():
-        lines.append(f"HTML report: cx-pipeline report{dir_flag} --out report.html")
-    lines.append("Dagster UI: make dev, then open http://localhost:3000")
-    lines.append(f'try: cx-pipeline sql{dir_flag} "{SQL_EXAMPLE}"')
+        lines.append(f"HTML report: {command} report{dir_flag} --out report.html")
+    env = f"CX_DATA_DIR={settings.data_dir()} DAGSTER_HOME={settings.dagster_home()} "
+    env = env if data_dir else ""
+    lines.append(f"Dagster UI: {env}make dev, then open http://localhost:3000")
+    lines.append(f'try: {command} sql{dir_flag} "{SQL_EXAMPLE}"')
     return lines
+
+
+def _command_name() -> str:
+    """`cx-pipeline` when it is on PATH, else its path in the virtualenv (`make demo`)."""
+    import shutil
+
+    if shutil.which("cx-pipeline"):
+        return "cx-pipeline"
+    script = Path(sys.executable).parent / "cx-pipeline"
+    if not script.exists():
+        return "cx-pipeline"
+    try:
+        return str(script.relative_to(Path.cwd()))
+    except ValueError:
+        return str(script)
 
 
 def _commands() -> set[str]:

@@ -96,6 +96,8 @@ class Progress:
             self.stream.write("\r\x1b[K" + self._bar)
             self.stream.flush()
             return
+        if total < 2 * PLAIN_STEPS:
+            return  # a short step: its start and end lines are enough
         mark = PLAIN_STEPS * done // total
         if mark > self._plain_marks.get(label, 0) and done < total:
             self._plain_marks[label] = mark
