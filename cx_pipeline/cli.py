@@ -38,24 +38,60 @@ def cmd_generate(args: argparse.Namespace) -> int:
     return 0
 
 
-def _resolve_range(args: argparse.Namespace) -> tuple[str, str] | None:
-    from cx_pipeline.load import landed_days
+class UsageError(Exception):
+    """A request the CLI refuses: one `error:` line on stderr, exit 2."""
 
+
+def _day(flag: str, value: str) -> str:
+    try:
+        return date.fromisoformat(value).isoformat()
+    except ValueError:
+        raise UsageError(f"{flag} {value!r} is not a date (YYYY-MM-DD)") from None
+
+
+def _resolve_range(args: argparse.Namespace) -> tuple[str, str] | None:
+    # Imported once CX_DATA_DIR is set: the partitions start at the oldest landing folder.
+    from cx_pipeline import settings
+    from cx_pipeline.partitions import out_of_partitions, today
+
+    landed = settings.landed_days()
     if args.date:
-        return args.date, args.date
+        day = _day("--date", args.date)
+        reason = out_of_partitions(day)
+        if reason:
+            raise UsageError(reason)
+        if day not in landed:
+            # A run of a day without a folder would replace that day's rows with nothing.
+            raise UsageError(
+                f"no landing folder for {day}: none of "
+                f"{settings.landing_dir()}/{{{','.join(settings.SOURCES)}}}/{day}/ exists"
+            )
+        return day, day
     if args.start or args.end:
         if not (args.start and args.end):
-            raise SystemExit("--start and --end go together")
-        return args.start, args.end
-    days = landed_days()
-    if not days:
+            raise UsageError("--start and --end go together")
+        start, end = _day("--start", args.start), _day("--end", args.end)
+        if start > end:
+            raise UsageError(f"--start {start} is after --end {end}")
+        for day in (start, end):
+            reason = out_of_partitions(day)
+            if reason:
+                raise UsageError(reason)
+        if not any(start <= day <= end for day in landed):
+            raise UsageError(f"no landing folder between {start} and {end}")
+        return start, end
+    # Folders before the first partition are reported when the partitions are built.
+    for day in landed:
+        if day > today():
+            print(f"skipped landing folder {day}: {out_of_partitions(day)}", file=sys.stderr)
+    loadable = [day for day in landed if out_of_partitions(day) is None]
+    if not loadable:
         return None
-    return days[0], days[-1]
+    return loadable[0], loadable[-1]
 
 
 def cmd_load(args: argparse.Namespace) -> int:
     from cx_pipeline import reference, settings
-    from cx_pipeline.load import format_outcome, load_range
 
     _set_data_dir(args.data_dir)
     # Before any run: the build would stop on the file anyway, with a database error.
@@ -64,6 +100,7 @@ def cmd_load(args: argparse.Namespace) -> int:
     except reference.ReferenceDataError as exc:
         print(f"reference data: {exc}", file=sys.stderr)
         return 2
+    window = _resolve_range(args)
     if settings.pii_salt()[1]:
         print(
             "WARNING: CX_PII_SALT is not set: personal ids are hashed with the public demo "
@@ -71,19 +108,20 @@ def cmd_load(args: argparse.Namespace) -> int:
             "for real data.",
             file=sys.stderr,
         )
-    window = _resolve_range(args)
     if window is None:
         print(f"nothing to load: no dated folders under {settings.landing_dir()}")
         return 1
+    from cx_pipeline.load import format_outcome, load_range
+    from cx_pipeline.progress import Progress
+
     started = time.monotonic()
-    outcome = load_range(*window)
+    outcome = load_range(*window, progress=Progress(quiet=args.quiet))
     print(format_outcome(outcome))
     print(f"load took {time.monotonic() - started:.1f}s")
     return 0 if outcome.ok else 1
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
-    from cx_pipeline import settings
 
     _set_data_dir(args.data_dir)
     start = args.start or (datetime.now(UTC).date() - timedelta(days=args.days)).isoformat()
@@ -95,9 +133,56 @@ def cmd_demo(args: argparse.Namespace) -> int:
     args.end = (date.fromisoformat(start) + timedelta(days=args.days - 1)).isoformat()
     code = cmd_load(args)
     print(f"demo took {time.monotonic() - started:.1f}s")
-    print(f"warehouse: {settings.warehouse_path()}")
-    print(f"published marts (query with `cx-pipeline sql`): {settings.published_path()}")
+    print()
+    print("\n".join(demo_summary(args.data_dir)))
     return code
+
+
+SQL_EXAMPLE = (
+    "SELECT period_start, round(value, 1) AS nps, n FROM marts.mart_cx_kpis "
+    "WHERE grain = 'week' AND kpi = 'nps' AND slice_name = 'all' ORDER BY period_start"
+)
+
+
+def demo_summary(data_dir: str | None = None) -> list[str]:
+    """What to look at once the demo has loaded: headline KPIs and where everything is."""
+    from cx_pipeline import settings
+    from cx_pipeline.headline import headline_lines
+
+    lines = headline_lines(settings.published_path())
+    lines.append(f"warehouse: {settings.warehouse_path()}")
+    lines.append(f"published marts: {settings.published_path()}")
+    dir_flag = f" --data-dir {data_dir}" if data_dir else ""
+    command = _command_name()
+    if "report" in _commands():
+        lines.append(f"HTML report: {command} report{dir_flag} --out report.html")
+    env = f"CX_DATA_DIR={settings.data_dir()} DAGSTER_HOME={settings.dagster_home()} "
+    env = env if data_dir else ""
+    lines.append(f"Dagster UI: {env}make dev, then open http://localhost:3000")
+    lines.append(f'try: {command} sql{dir_flag} "{SQL_EXAMPLE}"')
+    return lines
+
+
+def _command_name() -> str:
+    """`cx-pipeline` when it is on PATH, else its path in the virtualenv (`make demo`)."""
+    import shutil
+
+    if shutil.which("cx-pipeline"):
+        return "cx-pipeline"
+    script = Path(sys.executable).parent / "cx-pipeline"
+    if not script.exists():
+        return "cx-pipeline"
+    try:
+        return str(script.relative_to(Path.cwd()))
+    except ValueError:
+        return str(script)
+
+
+def _commands() -> set[str]:
+    for action in build_parser()._subparsers._group_actions:
+        if isinstance(action, argparse._SubParsersAction):
+            return set(action.choices)
+    return set()
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
@@ -106,8 +191,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
 
     path = Path(args.file)
     if not path.is_file():
-        print(f"no such file: {path}")
-        return 2
+        raise UsageError(f"no such file: {path}")
     try:
         report = validate_file(path, args.source, args.profile)
     except ProfileError as exc:
@@ -155,6 +239,7 @@ def build_parser() -> argparse.ArgumentParser:
     which.add_argument("--start", help="first day of a range (with --end)")
     which.add_argument("--all", action="store_true", help="every landed day")
     load.add_argument("--end", help="last day of a range")
+    load.add_argument("--quiet", action="store_true", help="only the summary and errors (cron)")
     load.set_defaults(func=cmd_load)
 
     demo = sub.add_parser("demo", help="generate demo exports, then load them all")
@@ -163,6 +248,7 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument("--days", type=int, default=90)
     demo.add_argument("--scale", type=float, default=1.0)
     demo.add_argument("--seed", type=int, default=42)
+    demo.add_argument("--quiet", action="store_true", help="only the summaries and errors")
     demo.set_defaults(func=cmd_demo)
     sql = sub.add_parser("sql", help="read-only SQL over the published marts")
     sql.add_argument("query")
@@ -191,7 +277,11 @@ def main(argv: list[str] | None = None) -> int:
     warnings.filterwarnings("ignore", message=".*is currently in beta.*")
     warnings.filterwarnings("ignore", message=".*is currently in preview.*")
     args = build_parser().parse_args(argv)
-    return args.func(args)
+    try:
+        return args.func(args)
+    except (UsageError, settings.SettingError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
 
 
 if __name__ == "__main__":

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
+from datetime import UTC, date, timedelta
 from pathlib import Path
 
 import dagster as dg
 
 from cx_pipeline import settings
-from cx_pipeline.partitions import DAILY
+from cx_pipeline.partitions import DAILY, out_of_partitions
 
 DAILY_JOB_NAME = "cx_daily"
 
@@ -19,41 +21,79 @@ cx_daily_job = dg.define_asset_job(
     description="Ingest a day's landing folders, run every check and dbt model, publish.",
 )
 
-# Every morning at 02:00 UTC, yesterday's partition (the schedule's default offset).
-cx_daily_schedule = dg.build_schedule_from_partitioned_job(
-    cx_daily_job, hour_of_day=2, minute_of_hour=0, name="cx_daily_schedule"
+
+@dg.schedule(
+    job=cx_daily_job,
+    cron_schedule="0 2 * * *",
+    execution_timezone="UTC",
+    name="cx_daily_schedule",
+    description="Every morning at 02:00 UTC, yesterday's partition, once the day is complete.",
 )
+def cx_daily_schedule(context: dg.ScheduleEvaluationContext):
+    # Not build_schedule_from_partitioned_job: it requests the last partition, which is
+    # today now that today's partition exists.
+    yesterday = context.scheduled_execution_time.astimezone(UTC).date() - timedelta(days=1)
+    day = yesterday.isoformat()
+    reason = out_of_partitions(day)
+    if reason:
+        return dg.SkipReason(reason)
+    return dg.RunRequest(run_key=day, partition_key=day)
 
 
-def _landing_state(landing: Path) -> dict[str, float]:
-    """mtime of every landing file, keyed by its path relative to the landing folder."""
-    state = {}
-    if not landing.is_dir():
-        return state
-    for path in landing.glob("*/*/*"):
-        if path.is_file() and not path.name.startswith("."):
-            state[str(path.relative_to(landing))] = path.stat().st_mtime
+def _landing_state(landing: Path) -> dict[str, list[int]]:
+    """[size, mtime_ns] of every landing file, keyed by its path under the landing folder."""
+    state: dict[str, list[int]] = {}
+    for source in settings.SOURCES:
+        for path in sorted((landing / source).glob("*/*")):
+            if path.is_file() and not path.name.startswith("."):
+                stat = path.stat()
+                state[path.relative_to(landing).as_posix()] = [stat.st_size, stat.st_mtime_ns]
     return state
+
+
+def _day_of(rel: str) -> str:
+    return rel.split("/")[1]
+
+
+def _not_loadable(day: str) -> str | None:
+    try:
+        date.fromisoformat(day)
+    except ValueError:
+        return f"{day} is not a date (YYYY-MM-DD)"
+    return out_of_partitions(day)
 
 
 @dg.sensor(
     job=cx_daily_job,
     minimum_interval_seconds=60,
     default_status=dg.DefaultSensorStatus.STOPPED,
-    description="Requests a day's partition when files land (or change) in its folders.",
+    description="Requests a day's partition as soon as a file lands in (or changes in) one of "
+    "its folders, today's included; every new delivery re-runs the day.",
 )
 def landing_sensor(context: dg.SensorEvaluationContext):
-    landing = settings.landing_dir()
-    seen = json.loads(context.cursor) if context.cursor else {}
-    current = _landing_state(landing)
-    changed_days = sorted(
-        {rel.split("/")[1] for rel, mtime in current.items() if seen.get(rel) != mtime}
-    )
-    valid = set(DAILY.get_partition_keys())
-    for day in changed_days:
-        if day not in valid:
-            context.log.warning(f"landing folder {day} is not a valid partition; skipped")
+    cursor = json.loads(context.cursor) if context.cursor else {}
+    # An old cursor (path -> mtime) is read as empty: every folder is requested once more.
+    seen = cursor.get("seen", {}) if isinstance(cursor.get("seen"), dict) else {}
+    skipped = cursor.get("skipped", {})
+    current = _landing_state(settings.landing_dir())
+    by_day: dict[str, dict[str, list[int]]] = {}
+    for rel, state in current.items():
+        by_day.setdefault(_day_of(rel), {})[rel] = state
+    new_seen, new_skipped = {}, {}
+    for day, files in sorted(by_day.items()):
+        reason = _not_loadable(day)
+        if reason:
+            # Not remembered as seen: a folder for tomorrow is requested once tomorrow comes.
+            new_skipped.update(files)
+            if any(skipped.get(rel) != state for rel, state in files.items()):
+                context.log.warning(f"landing folder {day} skipped: {reason}")
             continue
-        stamp = max(m for rel, m in current.items() if rel.split("/")[1] == day)
-        yield dg.RunRequest(partition_key=day, run_key=f"{day}:{stamp}")
-    context.update_cursor(json.dumps(current))
+        new_seen.update(files)
+        changed = sorted(rel for rel, state in files.items() if seen.get(rel) != state)
+        if not changed:
+            continue
+        # The run key names the folder's content: a second delivery is a new key, a new run.
+        digest = hashlib.sha256(json.dumps(files, sort_keys=True).encode()).hexdigest()[:16]
+        context.log.info(f"{day}: new or changed {changed}")
+        yield dg.RunRequest(partition_key=day, run_key=f"{day}:{digest}")
+    context.update_cursor(json.dumps({"seen": new_seen, "skipped": new_skipped}))

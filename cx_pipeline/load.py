@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
+import uuid
 from contextlib import redirect_stderr, redirect_stdout
 from dataclasses import dataclass, field
-from datetime import date
 
 import dagster as dg
 
@@ -12,6 +12,7 @@ from cx_pipeline import recovery, settings
 from cx_pipeline.alerts import deliver_run_digest, dispatch
 from cx_pipeline.instance import get_instance
 from cx_pipeline.partitions import RANGE_END_TAG, RANGE_START_TAG
+from cx_pipeline.progress import Progress, reporting
 from cx_pipeline.run_alerts import run_failed_alert
 
 
@@ -41,30 +42,26 @@ class LoadOutcome:
         return self.success and not self.failed_blocking and (self.published or self.unchanged)
 
 
-def landed_days() -> list[str]:
-    days = set()
-    for source in settings.SOURCES:
-        folder = settings.landing_dir() / source
-        if folder.is_dir():
-            for child in folder.iterdir():
-                try:
-                    date.fromisoformat(child.name)
-                except ValueError:
-                    continue
-                if child.is_dir():
-                    days.add(child.name)
-    return sorted(days)
-
-
-def load_range(start: str, end: str, log_level: str = "WARNING") -> LoadOutcome:
+def load_range(
+    start: str, end: str, log_level: str = "WARNING", progress: Progress | None = None
+) -> LoadOutcome:
     """One run over the whole range: every asset is a single-run backfill."""
+    if progress is None:
+        progress = Progress(quiet=True)
+    progress.line("loading the Dagster definitions and the dbt manifest")
     instance = get_instance()
     # Before this run starts, so that a run killed earlier is failed and alerted even when
     # this one fails too.
     recovered = recovery.recover(instance, settings.published_path().parent)
+    from cx_pipeline.assets.dbt import cx_dbt_models
     from cx_pipeline.definitions import defs
 
     job = defs.resolve_job_def("cx_daily")
+    progress.dbt_step = cx_dbt_models.op.name
+    progress.dbt_total = len(cx_dbt_models.keys) + len(cx_dbt_models.check_keys)
+    # The run id is chosen here so that the listener is in place before the run's first event.
+    run_id = str(uuid.uuid4())  # the form of Dagster's own run ids
+    instance.add_event_listener(run_id, progress.on_event)
     tags = recovery.run_tags()
     if start != end:
         tags |= {RANGE_START_TAG: start, RANGE_END_TAG: end}
@@ -73,9 +70,20 @@ def load_range(start: str, end: str, log_level: str = "WARNING") -> LoadOutcome:
     log_path = settings.data_dir() / "logs" / f"load-{start}-{end}.log"
     log_path.parent.mkdir(parents=True, exist_ok=True)
     # dbt's and Dagster's own output goes to a log file; the caller prints the summary.
-    with open(log_path, "w", encoding="utf-8") as log, redirect_stdout(log), redirect_stderr(log):
+    progress.line(f"run {run_id}: partitions {start}..{end}; log {log_path}")
+    with (
+        open(log_path, "w", encoding="utf-8") as log,
+        reporting(progress),
+        redirect_stdout(log),
+        redirect_stderr(log),
+    ):
         result = job.execute_in_process(
-            run_config=run_config, instance=instance, raise_on_error=False, tags=tags, **kwargs
+            run_config=run_config,
+            instance=instance,
+            raise_on_error=False,
+            tags=tags,
+            run_id=run_id,
+            **kwargs,
         )
     outcome = LoadOutcome(run_id=result.run_id, success=result.success, start=start, end=end)
     outcome.recovered = recovered

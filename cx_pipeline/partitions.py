@@ -2,20 +2,55 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+import logging
+from datetime import UTC, date, datetime, timedelta
 
 import dagster as dg
 
 from cx_pipeline import settings
 
+logger = logging.getLogger(__name__)
+
 
 def daily_partitions() -> dg.DailyPartitionsDefinition:
-    # A day's partition exists once the day is over (UTC): the schedule loads yesterday
-    # at 02:00, and a folder for today waits until then instead of loading half a day.
-    return dg.DailyPartitionsDefinition(start_date=settings.partitions_start(), timezone="UTC")
+    # end_offset=1: today's partition exists, so a file landed this morning can be loaded
+    # (and re-loaded with each later delivery) today; the 02:00 schedule still closes
+    # yesterday once the day is complete.
+    start = settings.partitions_start()
+    older = [day for day in settings.landed_days() if day < start]
+    if older:
+        logger.warning(
+            "%d landing folder(s) before the first partition %s are not loadable "
+            "(oldest %s): set CX_PARTITIONS_START=%s to include them",
+            len(older),
+            start,
+            older[0],
+            older[0],
+        )
+    return dg.DailyPartitionsDefinition(start_date=start, timezone="UTC", end_offset=1)
 
 
 DAILY = daily_partitions()
+
+
+def first_partition() -> str:
+    return DAILY.start.date().isoformat()
+
+
+def today() -> str:
+    return datetime.now(UTC).date().isoformat()
+
+
+def out_of_partitions(day: str) -> str | None:
+    """Why `day` (YYYY-MM-DD) is not a partition, or None when it is one."""
+    if day < first_partition():
+        return (
+            f"{day} is before the first partition {first_partition()} "
+            "(set CX_PARTITIONS_START to load older days)"
+        )
+    if day > today():
+        return f"{day} is in the future (today is {today()} UTC)"
+    return None
 
 
 RANGE_START_TAG = "dagster/asset_partition_range_start"

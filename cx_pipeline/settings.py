@@ -7,7 +7,7 @@ Everything is read at call time, not import time, so that a test or the CLI can 
 from __future__ import annotations
 
 import os
-from datetime import date
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 SOURCES = ("surveys", "tickets", "reviews")
@@ -49,11 +49,49 @@ def reference_dir() -> Path | None:
     return Path(value).expanduser().resolve() if value else None
 
 
+DEFAULT_HISTORY_DAYS = 90
+
+
+class SettingError(ValueError):
+    """An environment variable with a value that cannot be used."""
+
+
+def landed_days() -> list[str]:
+    """Every dated landing folder (any source), oldest first."""
+    days = set()
+    for source in SOURCES:
+        folder = landing_dir() / source
+        if not folder.is_dir():
+            continue
+        for child in folder.iterdir():
+            try:
+                date.fromisoformat(child.name)
+            except ValueError:
+                continue
+            if child.is_dir():
+                days.add(child.name)
+    return sorted(days)
+
+
 def partitions_start() -> str:
-    """First day a daily partition can exist; older landing folders are refused, not lost."""
-    value = os.environ.get("CX_PARTITIONS_START", "2020-01-01")
-    date.fromisoformat(value)
-    return value
+    """First day a daily partition can exist: CX_PARTITIONS_START, else the oldest landing
+    folder, else DEFAULT_HISTORY_DAYS before today. A fixed old date would show years of
+    "missing" partitions in the UI for a warehouse that never had data then."""
+    value = os.environ.get("CX_PARTITIONS_START")
+    if value:
+        try:
+            date.fromisoformat(value)
+        except ValueError:
+            raise SettingError(
+                f"CX_PARTITIONS_START={value!r} is not a date (YYYY-MM-DD)"
+            ) from None
+        return value
+    today = datetime.now(UTC).date()
+    days = landed_days()
+    if days:
+        # a folder dated in the future does not move the start past today
+        return min(days[0], today.isoformat())
+    return (today - timedelta(days=DEFAULT_HISTORY_DAYS)).isoformat()
 
 
 def published_storage() -> str:

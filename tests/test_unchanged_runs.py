@@ -1,5 +1,5 @@
 """A run that brings nothing new stops before dbt: the fixed cost of a daily run on an empty
-day (issue 6), without publishing marts that could only be identical."""
+day, without publishing marts that could only be identical."""
 
 from __future__ import annotations
 
@@ -16,7 +16,9 @@ def test_a_run_with_nothing_new_skips_dbt_and_keeps_the_published_copy(loaded_de
     before = published.read_bytes()
     publishes = _publishes(data_dir)  # other tests may have loaded more into the fixture
 
-    empty = cli(data_dir, "load", "--date", "2025-03-06")  # no folder landed for that day
+    # A folder landed for that day, but no file in it (a day without any folder is refused).
+    (data_dir / "landing" / "tickets" / "2025-03-06").mkdir(parents=True)
+    empty = cli(data_dir, "load", "--date", "2025-03-06")
     assert "dbt build and publish skipped" in empty.stdout, empty.stdout
     assert "no file delivered" not in empty.stdout  # a warning, listed as a failed WARN check
     assert "FAILED [WARN] raw/ticket_events expectations" in empty.stdout

@@ -8,7 +8,7 @@ from collections import Counter
 
 import dagster as dg
 
-from cx_pipeline import settings
+from cx_pipeline import progress, settings
 from cx_pipeline.alerts import explain
 from cx_pipeline.check_audit import record_and_alert, to_record
 from cx_pipeline.ingest.canonical import SOURCES, Source
@@ -58,7 +58,7 @@ def _build_raw_asset(source: Source) -> dg.AssetsDefinition:
         per_file: list[dict] = []
         days = days_in_range(key_range.start, key_range.end)
         with warehouse.write() as con:
-            for day in days:
+            for done, day in enumerate(days, start=1):
                 for r in load_partition(con, source, day, context.run_id):
                     files += 1
                     if len(per_file) < MAX_FILES_LISTED:
@@ -73,6 +73,7 @@ def _build_raw_asset(source: Source) -> dg.AssetsDefinition:
                     )
                     reasons.update(r.reasons)
                     new_columns.update(r.new_columns)
+                progress.day_done(f"raw/{source.table}", done, len(days))
             retention = settings.quarantine_retention_days()
             purged = purge_quarantine(con, source, retention)
         context.log.info(
