@@ -1,7 +1,8 @@
 """The dbt project as Dagster assets; its tests become asset checks (error = blocking)."""
 
 import os
-from collections.abc import Iterator, Mapping
+import re
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -10,6 +11,7 @@ import dagster as dg
 from dagster_dbt import DagsterDbtTranslator, DbtCliResource, dbt_assets
 
 from cx_pipeline import build_state
+from cx_pipeline.assets.catalog import DAILY_FRESHNESS, dbt_test_description, owners
 from cx_pipeline.check_audit import record_and_alert, to_record
 from cx_pipeline.dbt_project import cx_dbt_project
 from cx_pipeline.partitions import run_window, window_label
@@ -31,6 +33,37 @@ class CxDbtTranslator(DagsterDbtTranslator):
 
     def get_group_name(self, dbt_resource_props: Mapping[str, Any]) -> str | None:
         return dbt_resource_props.get("config", {}).get("schema") or "dbt"
+
+    def get_description(self, dbt_resource_props: Mapping[str, Any]) -> str:
+        # The UI renders descriptions as Markdown: a placeholder such as <name> would be
+        # taken for an HTML tag and vanish, as code it is shown as written.
+        return re.sub(
+            r"(<[A-Za-z_][^<>\s]*>)", r"`\1`", super().get_description(dbt_resource_props)
+        )
+
+    def get_owners(self, dbt_resource_props: Mapping[str, Any]) -> Sequence[str] | None:
+        return super().get_owners(dbt_resource_props) or owners()
+
+    def get_asset_spec(self, manifest, unique_id, project) -> dg.AssetSpec:
+        spec = super().get_asset_spec(manifest, unique_id, project)
+        if spec.key.path[0] == "marts" and spec.freshness_policy is None:
+            spec = spec.replace_attributes(freshness_policy=DAILY_FRESHNESS)
+        return spec
+
+    def get_asset_check_spec(self, asset_spec, manifest, unique_id, project):
+        spec = super().get_asset_check_spec(asset_spec, manifest, unique_id, project)
+        if spec is None or spec.description:
+            return spec
+        return dg.AssetCheckSpec(
+            spec.name,
+            asset=spec.asset_key,
+            description=dbt_test_description(manifest["nodes"][unique_id], manifest),
+            additional_deps=spec.additional_deps,
+            blocking=spec.blocking,
+            metadata=spec.metadata,
+            automation_condition=spec.automation_condition,
+            partitions_def=spec.partitions_def,
+        )
 
 
 @dbt_assets(
@@ -72,7 +105,12 @@ def cx_dbt_models(
             target_path=Path(DBT_PROJECT.target_path),
         )
         checks = []
-        for event in invocation.stream():
+        # Row counts and column types of the built tables, read through dbt's adapter once
+        # dbt has exited (DuckDB has one writer), so the events reach Dagster at the end.
+        events = (
+            invocation.stream().fetch_row_counts().fetch_column_metadata(with_column_lineage=False)
+        )
+        for event in events:
             if isinstance(event, dg.AssetCheckResult):
                 checks.append(event)
             yield event

@@ -9,6 +9,7 @@ from collections import Counter
 import dagster as dg
 
 from cx_pipeline import settings
+from cx_pipeline.assets.catalog import DAILY_FRESHNESS, owners, raw_column_schema
 from cx_pipeline.check_audit import record_and_alert, to_record
 from cx_pipeline.ingest.canonical import SOURCES, Source
 from cx_pipeline.ingest.loader import load_partition
@@ -42,11 +43,16 @@ def _build_raw_asset(source: Source) -> dg.AssetsDefinition:
         backfill_policy=dg.BackfillPolicy.single_run(),
         pool=WRITER_POOL,
         kinds={"duckdb", "python"},
+        owners=owners(),
+        freshness_policy=DAILY_FRESHNESS,
+        # The UI renders descriptions as Markdown, where a bare <date> is an HTML tag.
         description=(
-            f"{source.name.capitalize()} exports of landing/{source.name}/<date>/ mapped to "
-            f"canonical records; rejected rows go to audit.quarantine, counts to "
-            "audit.load_reconciliation. Re-running a day replaces what it loaded."
+            f"{source.name.capitalize()} exports of `landing/{source.name}/YYYY-MM-DD/` mapped "
+            "to canonical records, one partition per landing folder; rejected rows go to "
+            "`audit.quarantine`, counts to `audit.load_reconciliation`. Re-running a day "
+            "replaces what it loaded."
         ),
+        metadata={"dagster/column_schema": raw_column_schema(source)},
     )
     def _raw(context: dg.AssetExecutionContext, warehouse: WarehouseResource):
         key_range = context.partition_key_range
@@ -71,6 +77,20 @@ def _build_raw_asset(source: Source) -> dg.AssetsDefinition:
                     )
                     reasons.update(r.reasons)
                     new_columns.update(r.new_columns)
+            # Rows of each day of the range as they stand after the load (a re-delivery
+            # elsewhere may have replaced some): the row count of that day's partition.
+            counts = dict(
+                con.execute(
+                    f"SELECT _partition_date, count(*) FROM raw.{source.table} "
+                    "WHERE _partition_date BETWEEN ? AND ? GROUP BY 1",
+                    [days[0], days[-1]],
+                ).fetchall()
+            )
+        for day in days:
+            context.add_asset_metadata(
+                {"dagster/row_count": dg.MetadataValue.int(counts.get(day, 0))},
+                partition_key=day.isoformat(),
+            )
         if new_columns:
             context.log.warning(
                 f"{source.name}: columns not in the canonical record kept in _extras: "
