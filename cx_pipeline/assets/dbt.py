@@ -104,18 +104,14 @@ def cx_dbt_models(
             raise_on_error=False,
             target_path=Path(DBT_PROJECT.target_path),
         )
-        checks = []
-        # Row counts and column types of the built tables, read through dbt's adapter once
-        # dbt has exited (DuckDB has one writer), so the events reach Dagster at the end.
-        events = (
-            invocation.stream().fetch_row_counts().fetch_column_metadata(with_column_lineage=False)
-        )
-        for event in events:
-            if isinstance(event, dg.AssetCheckResult):
-                checks.append(event)
-            yield event
-        # dbt holds the DuckDB file while it runs: record the checks once it is done.
+        # Kept until dbt has exited (it holds the DuckDB file), then given the row counts
+        # and column types of the tables it built. dagster-dbt's fetch_row_counts() reads
+        # them through dbt's adapter, whose read-only connection then stays open in this
+        # process and keeps the step from writing the file again.
+        events = list(invocation.stream())
+        checks = [e for e in events if isinstance(e, dg.AssetCheckResult)]
         with warehouse.write() as con:
+            # dbt holds the DuckDB file while it runs: record the checks once it is done.
             record_and_alert(
                 con,
                 [to_record(c) for c in checks],
@@ -123,12 +119,46 @@ def cx_dbt_models(
                 context.run_id,
                 context.log,
             )
+            events = [_with_table_metadata(con, invocation.manifest, e) for e in events]
+        yield from events
     if not invocation.is_successful():
         raise dg.Failure(
             description="dbt build failed (a model or an error-severity test); "
             "downstream assets are not materialized",
             metadata={"failures": dg.MetadataValue.json(_failures(invocation))},
         )
+
+
+def _with_table_metadata(con, manifest: Mapping[str, Any], event):
+    if not isinstance(event, dg.Output | dg.AssetMaterialization):
+        return event
+    unique_id = event.metadata.get("unique_id")
+    node = manifest["nodes"].get(unique_id.value) if unique_id else None
+    if not node or node.get("config", {}).get("materialized") == "view":
+        return event  # a view's count would run its whole query
+    schema, table = node["schema"], node.get("alias") or node["name"]
+    types = con.execute(
+        "SELECT column_name, data_type FROM duckdb_columns() "
+        "WHERE schema_name = ? AND table_name = ? ORDER BY column_index",
+        [schema, table],
+    ).fetchall()
+    if not types:
+        return event
+    (rows,) = con.execute(f'SELECT count(*) FROM "{schema}"."{table}"').fetchone()
+    docs = node.get("columns") or {}
+    column_schema = dg.TableSchema(
+        columns=[
+            dg.TableColumn(name, data_type, description=(docs.get(name) or {}).get("description"))
+            for name, data_type in types
+        ]
+    )
+    return event.with_metadata(
+        {
+            **event.metadata,
+            "dagster/row_count": dg.MetadataValue.int(rows),
+            "dagster/column_schema": column_schema,
+        }
+    )
 
 
 @contextmanager
