@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import os
+import re
 
 import dagster as dg
 
@@ -14,16 +15,24 @@ DAGSTER_YAML = """\
 # Written by cx-pipeline; edit freely, it is not overwritten.
 telemetry:
   enabled: false
-# The stock SQLite event log without an fsync per event (see cx_pipeline/event_log.py).
-event_log_storage:
-  module: cx_pipeline.event_log
-  class: FastSqliteEventLogStorage
+# Dagster's SQLite storage in the Dagster home, wherever it is moved (runs, event log,
+# schedules). Postgres for a deployment with more than one machine: see the README.
+storage:
+  sqlite:
+    base_dir:
+      env: DAGSTER_HOME
 concurrency:
   pools:
     # Runs whose steps write the DuckDB file ({pool}) go one at a time.
     granularity: run
     default_limit: 1
 """
+
+# Older versions wrote an event log storage class of their own into dagster.yaml. Dagster's
+# own SQLite event log reads the same files, so the block is dropped and the history kept.
+_OWN_EVENT_LOG = re.compile(
+    r"(?:#[^\n]*\n)?event_log_storage:\n  module: cx_pipeline\.event_log\n  class: \w+\n"
+)
 
 
 def ensure_dagster_home() -> str:
@@ -32,6 +41,10 @@ def ensure_dagster_home() -> str:
     config = home / "dagster.yaml"
     if not config.exists():
         config.write_text(DAGSTER_YAML.format(pool=WRITER_POOL), encoding="utf-8")
+    else:
+        text = config.read_text(encoding="utf-8")
+        if "cx_pipeline.event_log" in text:
+            config.write_text(_OWN_EVENT_LOG.sub("", text), encoding="utf-8")
     os.environ["DAGSTER_HOME"] = str(home)
     return str(home)
 

@@ -110,7 +110,7 @@ def load_range(
         key = mat.asset_key.to_user_string()
         meta = {k: v.value for k, v in mat.metadata.items()}
         if key.startswith("raw/"):
-            outcome.loaded[key] = meta
+            _add_day(outcome.loaded.setdefault(key, {}), meta)
         elif key != "published/cx_marts":
             built_models = True
         if key == "published/cx_marts":
@@ -149,6 +149,24 @@ def _innermost(error) -> str:
         error = error.cause
     message = (error.message or "").strip().splitlines()
     return message[0] if message else error.cls_name or "failed"
+
+
+RAW_COUNTS = ("files", "rows_read", "rows_loaded", "rows_quarantined", "rows_duplicate")
+MAX_FILES_LISTED = 100
+
+
+def _add_day(totals: dict, day: dict) -> None:
+    """Adds one day's materialization of a raw asset to the figures of the run's range."""
+    for name in RAW_COUNTS:
+        totals[name] = totals.get(name, 0) + (day.get(name) or 0)
+    reasons = totals.setdefault("quarantine_reasons", {})
+    for reason, count in (day.get("quarantine_reasons") or {}).items():
+        reasons[reason] = reasons.get(reason, 0) + count
+    columns = set(totals.get("new_columns") or []) | set(day.get("new_columns") or [])
+    totals["new_columns"] = sorted(columns)
+    detail = totals.setdefault("files_detail", [])
+    room = MAX_FILES_LISTED - len(detail)
+    detail.extend((day.get("files_detail") or [])[: max(room, 0)])
 
 
 def _step_seconds(result) -> dict[str, float]:

@@ -148,3 +148,10 @@ def disable_telemetry() -> None:
     # SQLite storage each event is a ~15 ms write, 13,000 of them for a year's backfill.
     # Trade-off (Dagster's): partitions of a failed range run are not marked failed.
     os.environ.setdefault("DAGSTER_EMIT_PARTITION_SUBSET_IN_PLANNED_EVENTS", "1")
+
+
+def asset_owners() -> list[str]:
+    """Owners shown on every asset in the Dagster UI: comma-separated `team:NAME` or email
+    addresses, read when the definitions load."""
+    value = os.environ.get("CX_ASSET_OWNERS", "team:data-engineering")
+    return [owner.strip() for owner in value.split(",") if owner.strip()]

@@ -1,7 +1,8 @@
 """The dbt project as Dagster assets; its tests become asset checks (error = blocking)."""
 
 import os
-from collections.abc import Iterator, Mapping
+import re
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -10,6 +11,7 @@ import dagster as dg
 from dagster_dbt import DagsterDbtTranslator, DbtCliResource, dbt_assets
 
 from cx_pipeline import build_state, reference
+from cx_pipeline.assets.catalog import DAILY_FRESHNESS, dbt_test_description, owners
 from cx_pipeline.check_audit import record_and_alert, to_record
 from cx_pipeline.dbt_project import cx_dbt_project
 from cx_pipeline.partitions import run_window, window_label
@@ -31,6 +33,37 @@ class CxDbtTranslator(DagsterDbtTranslator):
 
     def get_group_name(self, dbt_resource_props: Mapping[str, Any]) -> str | None:
         return dbt_resource_props.get("config", {}).get("schema") or "dbt"
+
+    def get_description(self, dbt_resource_props: Mapping[str, Any]) -> str:
+        # The UI renders descriptions as Markdown: a placeholder such as <name> would be
+        # taken for an HTML tag and vanish, as code it is shown as written.
+        return re.sub(
+            r"(<[A-Za-z_][^<>\s]*>)", r"`\1`", super().get_description(dbt_resource_props)
+        )
+
+    def get_owners(self, dbt_resource_props: Mapping[str, Any]) -> Sequence[str] | None:
+        return super().get_owners(dbt_resource_props) or owners()
+
+    def get_asset_spec(self, manifest, unique_id, project) -> dg.AssetSpec:
+        spec = super().get_asset_spec(manifest, unique_id, project)
+        if spec.key.path[0] == "marts" and spec.freshness_policy is None:
+            spec = spec.replace_attributes(freshness_policy=DAILY_FRESHNESS)
+        return spec
+
+    def get_asset_check_spec(self, asset_spec, manifest, unique_id, project):
+        spec = super().get_asset_check_spec(asset_spec, manifest, unique_id, project)
+        if spec is None or spec.description:
+            return spec
+        return dg.AssetCheckSpec(
+            spec.name,
+            asset=spec.asset_key,
+            description=dbt_test_description(manifest["nodes"][unique_id], manifest),
+            additional_deps=spec.additional_deps,
+            blocking=spec.blocking,
+            metadata=spec.metadata,
+            automation_condition=spec.automation_condition,
+            partitions_def=spec.partitions_def,
+        )
 
 
 @dbt_assets(
@@ -85,13 +118,14 @@ def cx_dbt_models(
             raise_on_error=False,
             target_path=Path(DBT_PROJECT.target_path),
         )
-        checks = []
-        for event in invocation.stream():
-            if isinstance(event, dg.AssetCheckResult):
-                checks.append(event)
-            yield event
-        # dbt holds the DuckDB file while it runs: record the checks once it is done.
+        # Kept until dbt has exited (it holds the DuckDB file), then given the row counts
+        # and column types of the tables it built. dagster-dbt's fetch_row_counts() reads
+        # them through dbt's adapter, whose read-only connection then stays open in this
+        # process and keeps the step from writing the file again.
+        events = list(invocation.stream())
+        checks = [e for e in events if isinstance(e, dg.AssetCheckResult)]
         with warehouse.write() as con:
+            # dbt holds the DuckDB file while it runs: record the checks once it is done.
             record_and_alert(
                 con,
                 [to_record(c) for c in checks],
@@ -103,12 +137,46 @@ def cx_dbt_models(
             # rebuilds everything again.
             if invocation.is_successful():
                 build_state.record_reference(con, reference_digest, full_refresh, context.run_id)
+            events = [_with_table_metadata(con, invocation.manifest, e) for e in events]
+        yield from events
     if not invocation.is_successful():
         raise dg.Failure(
             description="dbt build failed (a model or an error-severity test); "
             "downstream assets are not materialized",
             metadata={"failures": dg.MetadataValue.json(_failures(invocation))},
         )
+
+
+def _with_table_metadata(con, manifest: Mapping[str, Any], event):
+    if not isinstance(event, dg.Output | dg.AssetMaterialization):
+        return event
+    unique_id = event.metadata.get("unique_id")
+    node = manifest["nodes"].get(unique_id.value) if unique_id else None
+    if not node or node.get("config", {}).get("materialized") == "view":
+        return event  # a view's count would run its whole query
+    schema, table = node["schema"], node.get("alias") or node["name"]
+    types = con.execute(
+        "SELECT column_name, data_type FROM duckdb_columns() "
+        "WHERE schema_name = ? AND table_name = ? ORDER BY column_index",
+        [schema, table],
+    ).fetchall()
+    if not types:
+        return event
+    (rows,) = con.execute(f'SELECT count(*) FROM "{schema}"."{table}"').fetchone()
+    docs = node.get("columns") or {}
+    column_schema = dg.TableSchema(
+        columns=[
+            dg.TableColumn(name, data_type, description=(docs.get(name) or {}).get("description"))
+            for name, data_type in types
+        ]
+    )
+    return event.with_metadata(
+        {
+            **event.metadata,
+            "dagster/row_count": dg.MetadataValue.int(rows),
+            "dagster/column_schema": column_schema,
+        }
+    )
 
 
 @contextmanager

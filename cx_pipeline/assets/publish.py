@@ -3,6 +3,7 @@
 import dagster as dg
 
 from cx_pipeline import build_state
+from cx_pipeline.assets.catalog import DAILY_FRESHNESS, owners
 from cx_pipeline.assets.dbt import cx_dbt_models
 from cx_pipeline.publish import publish
 from cx_pipeline.resources import WRITER_POOL, WarehouseResource
@@ -14,8 +15,12 @@ from cx_pipeline.resources import WRITER_POOL, WarehouseResource
     deps=[cx_dbt_models],
     pool=WRITER_POOL,
     kinds={"duckdb"},
+    owners=owners(),
+    # Neither a build whose blocking checks failed nor a day that delivered nothing new
+    # publishes: the copy then ages past this.
+    freshness_policy=DAILY_FRESHNESS,
     description=(
-        "published/cx.duckdb: the marts and audit schemas of a build whose blocking checks "
+        "`published/cx.duckdb`: the marts and audit schemas of a build whose blocking checks "
         "all passed, replaced atomically for analysts."
     ),
 )

@@ -1,4 +1,4 @@
-"""One daily-partitioned asset per source: landing/<source>/<date>/ into raw.<table>.
+"""One daily-partitioned asset per source: landing/<source>/YYYY-MM-DD/ into raw.<table>.
 
 A run over many days is a single run (BackfillPolicy.single_run): the asset loops over
 the days of its partition range, so a backfill pays Dagster's start-up once.
@@ -10,6 +10,7 @@ import dagster as dg
 
 from cx_pipeline import progress, settings
 from cx_pipeline.alerts import explain
+from cx_pipeline.assets.catalog import DAILY_FRESHNESS, owners, raw_column_schema
 from cx_pipeline.check_audit import record_and_alert, to_record
 from cx_pipeline.ingest.canonical import SOURCES, Source
 from cx_pipeline.ingest.loader import load_partition, purge_quarantine
@@ -32,6 +33,28 @@ def _file_summary(result, day) -> dict:
     }
 
 
+def _day_metadata(results, day) -> dict:
+    reasons: Counter = Counter()
+    new_columns: set[str] = set()
+    for r in results:
+        reasons.update(r.reasons)
+        new_columns.update(r.new_columns)
+    return {
+        "files": len(results),
+        "rows_read": sum(r.read for r in results),
+        "rows_loaded": sum(r.loaded for r in results),
+        "rows_quarantined": sum(r.quarantined for r in results),
+        "rows_duplicate": sum(r.duplicates for r in results),
+        "quarantine_reasons": dg.MetadataValue.json(dict(reasons)),
+        "new_columns": dg.MetadataValue.json(sorted(new_columns)),
+        # which profile mapped each file and what became of its rows (the first
+        # MAX_FILES_LISTED; audit.load_reconciliation has every file)
+        "files_detail": dg.MetadataValue.json(
+            [_file_summary(r, day) for r in results[:MAX_FILES_LISTED]]
+        ),
+    }
+
+
 def raw_asset_key(source: Source) -> dg.AssetKey:
     return dg.AssetKey(["raw", source.table])
 
@@ -44,63 +67,64 @@ def _build_raw_asset(source: Source) -> dg.AssetsDefinition:
         backfill_policy=dg.BackfillPolicy.single_run(),
         pool=WRITER_POOL,
         kinds={"duckdb", "python"},
+        owners=owners(),
+        freshness_policy=DAILY_FRESHNESS,
+        # The UI renders descriptions as Markdown, where a bare <date> is an HTML tag.
         description=(
-            f"{source.name.capitalize()} exports of landing/{source.name}/<date>/ mapped to "
-            f"canonical records; rejected rows go to audit.quarantine, counts to "
-            "audit.load_reconciliation. Re-running a day replaces what it loaded."
+            f"{source.name.capitalize()} exports of `landing/{source.name}/YYYY-MM-DD/` mapped "
+            "to canonical records, one partition per landing folder; rejected rows go to "
+            "`audit.quarantine`, counts to `audit.load_reconciliation`. Re-running a day "
+            "replaces what it loaded."
         ),
+        metadata={"dagster/column_schema": raw_column_schema(source)},
     )
-    def _raw(context: dg.AssetExecutionContext, warehouse: WarehouseResource):
+    def _raw(
+        context: dg.AssetExecutionContext, warehouse: WarehouseResource
+    ) -> dg.MaterializeResult:
         key_range = context.partition_key_range
         totals: Counter = Counter()
-        reasons: Counter = Counter()
-        files, new_columns = 0, set()
-        per_file: list[dict] = []
+        new_columns: set[str] = set()
+        by_day: dict = {}
         days = days_in_range(key_range.start, key_range.end)
         with warehouse.write() as con:
             for done, day in enumerate(days, start=1):
-                for r in load_partition(con, source, day, context.run_id):
-                    files += 1
-                    if len(per_file) < MAX_FILES_LISTED:
-                        per_file.append(_file_summary(r, day))
+                results = load_partition(con, source, day, context.run_id)
+                for r in results:
                     if r.note:
                         context.log.warning(f"{r.file}: {r.note}")
-                    totals.update(
-                        read=r.read,
-                        loaded=r.loaded,
-                        quarantined=r.quarantined,
-                        duplicates=r.duplicates,
-                    )
-                    reasons.update(r.reasons)
+                    totals.update(read=r.read, loaded=r.loaded, quarantined=r.quarantined)
                     new_columns.update(r.new_columns)
+                by_day[day] = _day_metadata(results, day)
                 progress.day_done(f"raw/{source.table}", done, len(days))
             retention = settings.quarantine_retention_days()
             purged = purge_quarantine(con, source, retention)
+            # The rows each day's partition holds once the range is loaded.
+            counts = dict(
+                con.execute(
+                    f"SELECT _partition_date, count(*) FROM raw.{source.table} "
+                    "WHERE _partition_date BETWEEN ? AND ? GROUP BY 1",
+                    [days[0], days[-1]],
+                ).fetchall()
+            )
         context.log.info(
             f"{source.name}: original rows of {purged} quarantined row(s) older than "
             f"{retention} day(s) purged (CX_QUARANTINE_RETENTION_DAYS)"
         )
+        if by_day:
+            by_day[days[-1]]["quarantine_original_rows_purged"] = purged
+        # Each day's materialization carries that day's own figures: Dagster records one
+        # event per day of a range, and figures of the whole range on each of them
+        # multiplied what a long backfill wrote to its event log.
+        for day, metadata in by_day.items():
+            metadata["dagster/row_count"] = dg.MetadataValue.int(counts.get(day, 0))
+            context.add_asset_metadata(metadata, partition_key=day.isoformat())
         if new_columns:
             context.log.warning(
                 f"{source.name}: columns not in the canonical record kept in _extras: "
                 f"{sorted(new_columns)}"
             )
         context.log.info(f"{source.name} {key_range.start}..{key_range.end}: {dict(totals)}")
-        return dg.MaterializeResult(
-            metadata={
-                "files": files,
-                "rows_read": totals["read"],
-                "rows_loaded": totals["loaded"],
-                "rows_quarantined": totals["quarantined"],
-                "rows_duplicate": totals["duplicates"],
-                "quarantine_reasons": dg.MetadataValue.json(dict(reasons)),
-                "new_columns": dg.MetadataValue.json(sorted(new_columns)),
-                "quarantine_original_rows_purged": purged,
-                # which profile mapped each file and what became of its rows (the first
-                # MAX_FILES_LISTED; audit.load_reconciliation has every file)
-                "files_detail": dg.MetadataValue.json(per_file),
-            },
-        )
+        return dg.MaterializeResult()
 
     _raw.__name__ = f"raw_{source.table}"
     return _raw
