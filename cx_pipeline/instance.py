@@ -15,12 +15,9 @@ DAGSTER_YAML = """\
 # Written by cx-pipeline; edit freely, it is not overwritten.
 telemetry:
   enabled: false
-# Dagster's SQLite storage in the Dagster home, wherever it is moved (runs, event log,
-# schedules). Postgres for a deployment with more than one machine: see the README.
-storage:
-  sqlite:
-    base_dir:
-      env: DAGSTER_HOME
+# No storage block: Dagster's own SQLite storage in the folder of this file (runs, event
+# log, schedules), whoever opens it and whatever DAGSTER_HOME says. Postgres for a
+# deployment with more than one machine: see the README.
 concurrency:
   pools:
     # Runs whose steps write the DuckDB file ({pool}) go one at a time.

@@ -4,6 +4,7 @@ copy, a temporary file; the next load fails and alerts the run once and removes 
 import json
 import os
 import signal
+import sqlite3
 import subprocess
 import sys
 import time
@@ -26,19 +27,24 @@ def _instance(data_dir) -> dg.DagsterInstance:
 
 
 def _wait_for_started_run(data_dir, process, timeout=300.0) -> str:
+    """The run id once the load's run is STARTED. Read from the run storage's SQLite file
+    with a busy timeout: a DagsterInstance opened beside a running load can fail on the
+    database lock, and a poll that swallowed those failures missed the whole run."""
+    runs_db = data_dir / "dagster_home" / "history" / "runs.db"
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         assert process.poll() is None, "the load ended before it could be killed"
-        if (data_dir / "dagster_home" / "dagster.yaml").exists():
+        if runs_db.exists():
             try:
-                runs = _instance(data_dir).get_runs(
-                    filters=dg.RunsFilter(statuses=[dg.DagsterRunStatus.STARTED])
-                )
-            except Exception:  # storage still being created by the load
-                runs = []
-            if runs:
-                return runs[0].run_id
-        time.sleep(0.5)
+                with sqlite3.connect(f"file:{runs_db}?mode=ro", uri=True, timeout=10) as db:
+                    row = db.execute(
+                        "SELECT run_id FROM runs WHERE status = 'STARTED' LIMIT 1"
+                    ).fetchone()
+            except sqlite3.OperationalError:  # the table is still being created
+                row = None
+            if row:
+                return row[0]
+        time.sleep(0.2)
     raise AssertionError("no run reached STARTED")
 
 
