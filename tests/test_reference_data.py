@@ -127,6 +127,10 @@ def test_reference_folder_replaces_seeds_and_an_edit_rebuilds_every_day(packaged
     shutil.copy(SEEDS / "business_hours.csv", ref / "business_hours.csv")
     (ref / "holidays.csv").unlink()
     (ref / "business_schedule_assignments.csv").unlink()
+    # An empty landing folder: a day delivered with no file (a day without any folder is
+    # refused by `load --date`).
+    (data_dir / "landing" / "tickets" / "2025-03-06").mkdir(parents=True, exist_ok=True)
+    (data_dir / "landing" / "tickets" / "2025-03-07").mkdir(parents=True, exist_ok=True)
     again = cli(data_dir, "load", "--date", "2025-03-06", env=env)
     assert "skipped" not in again.stdout, again.stdout
     assert "published:" in again.stdout, again.stdout

@@ -8,6 +8,7 @@ import duckdb
 from conftest import cli
 
 from cx_pipeline.alerts import Alert
+from cx_pipeline.alerts.digest import Digest
 from cx_pipeline.alerts.sinks import SmtpSettings, email_message
 from cx_pipeline.publish import publish
 from cx_pipeline.query import csv_cell, render
@@ -104,6 +105,6 @@ def test_alert_emails_are_plain_text():
         "check_failed", "raw/<script>", "2025-03-03", "x", "ERROR", "<script>alert(1)</script>", ""
     )
     smtp = SmtpSettings("localhost", 25, "a@b", ("c@d",), None, None, False, False)
-    message = email_message(alert, smtp)
+    message = email_message(Digest(alert.run_id, [alert]), smtp)
     # No HTML part anywhere, so no mail client renders the alert's text as markup.
     assert [part.get_content_type() for part in message.walk()] == ["text/plain"]
