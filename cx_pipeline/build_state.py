@@ -65,16 +65,22 @@ def fingerprint(con: duckdb.DuckDBPyConnection) -> str:
     return hashlib.sha256(json.dumps(state, sort_keys=True).encode()).hexdigest()
 
 
-def last_published(con: duckdb.DuckDBPyConnection) -> str | None:
+def _latest(con: duckdb.DuckDBPyConnection, table: str, columns: str, value: str, at: str):
+    """The newest `value` of a state table (created on first use), or None."""
     con.execute("CREATE SCHEMA IF NOT EXISTS audit")
-    con.execute(
-        f"CREATE TABLE IF NOT EXISTS {STATE_TABLE} "
-        "(fingerprint VARCHAR, run_id VARCHAR, published_at TIMESTAMPTZ)"
-    )
-    row = con.execute(
-        f"SELECT fingerprint FROM {STATE_TABLE} ORDER BY published_at DESC LIMIT 1"
-    ).fetchone()
+    con.execute(f"CREATE TABLE IF NOT EXISTS {table} ({columns})")
+    row = con.execute(f"SELECT {value} FROM {table} ORDER BY {at} DESC LIMIT 1").fetchone()
     return row[0] if row else None
+
+
+def last_published(con: duckdb.DuckDBPyConnection) -> str | None:
+    return _latest(
+        con,
+        STATE_TABLE,
+        "fingerprint VARCHAR, run_id VARCHAR, published_at TIMESTAMPTZ",
+        "fingerprint",
+        "published_at",
+    )
 
 
 def record_published(con: duckdb.DuckDBPyConnection, value: str, run_id: str) -> None:
@@ -94,15 +100,13 @@ def needs_full_refresh(con: duckdb.DuckDBPyConnection, reference_digest: str) ->
 
 
 def last_reference(con: duckdb.DuckDBPyConnection) -> str | None:
-    con.execute("CREATE SCHEMA IF NOT EXISTS audit")
-    con.execute(
-        f"CREATE TABLE IF NOT EXISTS {REFERENCE_TABLE} "
-        "(reference_digest VARCHAR, full_refresh BOOLEAN, run_id VARCHAR, built_at TIMESTAMPTZ)"
+    return _latest(
+        con,
+        REFERENCE_TABLE,
+        "reference_digest VARCHAR, full_refresh BOOLEAN, run_id VARCHAR, built_at TIMESTAMPTZ",
+        "reference_digest",
+        "built_at",
     )
-    row = con.execute(
-        f"SELECT reference_digest FROM {REFERENCE_TABLE} ORDER BY built_at DESC LIMIT 1"
-    ).fetchone()
-    return row[0] if row else None
 
 
 def record_reference(
