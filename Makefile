@@ -36,7 +36,7 @@ format: $(STAMP)
 # The Dagster UI, daemon, schedule and sensor on the same instance the CLI uses.
 dev: $(STAMP)
 	DAGSTER_HOME=$${DAGSTER_HOME:-$$(pwd)/data/dagster_home} $(BIN)/python -c \
-	  "from cx_pipeline.instance import ensure_dagster_home; ensure_dagster_home()"
+	  "from cx_pipeline.instance.home import ensure_dagster_home; ensure_dagster_home()"
 	DAGSTER_HOME=$${DAGSTER_HOME:-$$(pwd)/data/dagster_home} $(BIN)/dagster dev -w workspace.yaml
 
 clean:

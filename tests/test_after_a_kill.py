@@ -12,8 +12,8 @@ import time
 import dagster as dg
 from conftest import ROOT, cli
 
-from cx_pipeline import recovery
 from cx_pipeline.alerts import read_alerts
+from cx_pipeline.instance import recovery
 
 
 def _dead_pid() -> int:
@@ -111,7 +111,7 @@ def test_a_reused_pid_is_not_the_dead_writer(tmp_path):
 
 def test_a_manifest_cut_short_by_a_kill_is_parsed_again(tmp_path, monkeypatch):
     from cx_pipeline import settings
-    from cx_pipeline.dbt_project import ensure_manifest
+    from cx_pipeline.warehouse.dbt_project import ensure_manifest
 
     monkeypatch.setenv("CX_DATA_DIR", str(tmp_path / "data"))
     monkeypatch.setenv("CX_DBT_TARGET_PATH", str(tmp_path / "target"))

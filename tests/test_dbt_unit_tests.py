@@ -7,8 +7,8 @@ import os
 import subprocess
 from pathlib import Path
 
-from cx_pipeline.dbt_project import dbt_executable
 from cx_pipeline.settings import dbt_project_dir
+from cx_pipeline.warehouse.dbt_project import dbt_executable
 
 
 def test_every_dbt_unit_test_passes(loaded_demo, tmp_path):

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import dagster as dg
 
-from cx_pipeline.jobs import cx_daily_schedule, landing_sensor
-from cx_pipeline.partitions import DAILY, daily_partitions
+from cx_pipeline.defs.automation import cx_daily_schedule, landing_sensor
+from cx_pipeline.defs.partitions import DAILY, daily_partitions
 
 ROOT = Path(__file__).resolve().parent.parent
 

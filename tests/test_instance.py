@@ -1,6 +1,6 @@
 import dagster as dg
 
-from cx_pipeline.instance import ensure_dagster_home
+from cx_pipeline.instance.home import ensure_dagster_home
 
 # What earlier versions wrote, storage class included.
 OLD_DAGSTER_YAML = """\

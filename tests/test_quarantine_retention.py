@@ -12,7 +12,7 @@ import pytest
 from cx_pipeline import settings
 from cx_pipeline.ingest.canonical import SURVEYS, TICKETS
 from cx_pipeline.ingest.loader import load_partition, purge_quarantine
-from cx_pipeline.publish import publish
+from cx_pipeline.warehouse.publish_copy import publish
 
 OLD_DAY, NEW_DAY = date(2025, 3, 1), date(2025, 3, 2)
 HEADER = "response_id,survey_id,submitted_at,respondent_id,nps,csat,comment"

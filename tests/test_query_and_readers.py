@@ -10,7 +10,7 @@ import time
 import duckdb
 from conftest import ROOT, cli
 
-from cx_pipeline.query import run_query
+from cx_pipeline.warehouse.query import run_query
 
 
 def test_sql_formats(loaded_demo):

@@ -11,7 +11,7 @@ from conftest import REALDATA, cli
 
 from cx_pipeline.ingest.canonical import SOURCES
 from cx_pipeline.ingest.loader import load_partition
-from cx_pipeline.validate import validate_file
+from cx_pipeline.ingest.validate import validate_file
 
 pytestmark = pytest.mark.skipif(
     not REALDATA.is_dir(), reason=f"real exports not found at {REALDATA} (shared/realdata)"

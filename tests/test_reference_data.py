@@ -11,7 +11,7 @@ import duckdb
 import pytest
 from conftest import ROOT, cli
 
-from cx_pipeline import reference
+from cx_pipeline.warehouse import reference
 
 SEEDS = ROOT / "dbt_project" / "seeds"
 GENERATE = ("generate", "--start", "2025-03-03", "--days", "2", "--scale", "0.2", "--seed", "5")

@@ -10,8 +10,8 @@ from conftest import cli
 from cx_pipeline.alerts import Alert
 from cx_pipeline.alerts.digest import Digest
 from cx_pipeline.alerts.sinks import SmtpSettings, email_message
-from cx_pipeline.publish import publish
-from cx_pipeline.query import csv_cell, render
+from cx_pipeline.warehouse.publish_copy import publish
+from cx_pipeline.warehouse.query import csv_cell, render
 
 # (A carriage return is tested in process: the subprocess's text mode would translate it.)
 SEGMENTS = ["=1+1", "+SUM(A1)", "@cmd", "-2+3", "\t=x", "-3.5", "plain", "<script>"]

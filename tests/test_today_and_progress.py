@@ -9,7 +9,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from conftest import cli
 
-from cx_pipeline.progress import Progress
+from cx_pipeline.instance.progress import Progress
 
 TODAY = datetime.now(UTC).date()
 
@@ -50,7 +50,7 @@ def test_quiet_prints_the_summary_only(landed):
 
 
 def test_headline_kpis_of_the_published_marts(landed, monkeypatch):
-    from cx_pipeline.cli import demo_summary
+    from cx_pipeline.cli.demo import demo_summary
 
     monkeypatch.setenv("CX_DATA_DIR", str(landed))
     lines = demo_summary(str(landed))

@@ -10,7 +10,8 @@ from pathlib import Path
 
 from dagster_dbt import DbtProject
 
-from cx_pipeline import reference, settings
+from cx_pipeline import settings
+from cx_pipeline.warehouse import reference
 
 
 def dbt_executable() -> str:

@@ -8,12 +8,13 @@ from dataclasses import dataclass, field
 
 import dagster as dg
 
-from cx_pipeline import recovery, settings
+from cx_pipeline import settings
 from cx_pipeline.alerts import deliver_run_digest, dispatch
-from cx_pipeline.instance import get_instance
-from cx_pipeline.partitions import RANGE_END_TAG, RANGE_START_TAG
-from cx_pipeline.progress import Progress, reporting
-from cx_pipeline.run_alerts import run_failed_alert
+from cx_pipeline.alerts.run_failure import run_failed_alert
+from cx_pipeline.defs.partitions import RANGE_END_TAG, RANGE_START_TAG
+from cx_pipeline.instance import recovery
+from cx_pipeline.instance.home import get_instance
+from cx_pipeline.instance.progress import Progress, reporting
 
 
 @dataclass
@@ -53,8 +54,8 @@ def load_range(
     # Before this run starts, so that a run killed earlier is failed and alerted even when
     # this one fails too.
     recovered = recovery.recover(instance, settings.published_path().parent)
-    from cx_pipeline.assets.dbt import cx_dbt_models
     from cx_pipeline.definitions import defs
+    from cx_pipeline.defs.dbt import cx_dbt_models
 
     job = defs.resolve_job_def("cx_daily")
     progress.dbt_step = cx_dbt_models.op.name

@@ -9,7 +9,7 @@ import re
 import dagster as dg
 
 from cx_pipeline import settings
-from cx_pipeline.resources import WRITER_POOL
+from cx_pipeline.warehouse.resource import WRITER_POOL
 
 DAGSTER_YAML = """\
 # Written by cx-pipeline; edit freely, it is not overwritten.

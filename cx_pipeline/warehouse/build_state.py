@@ -17,8 +17,9 @@ import os
 
 import duckdb
 
-from cx_pipeline import reference, settings
+from cx_pipeline import settings
 from cx_pipeline.ingest.canonical import SOURCES
+from cx_pipeline.warehouse import reference
 
 STATE_TABLE = "audit.build_state"
 # The reference data the incremental models were last built from (see needs_full_refresh).

@@ -1,13 +1,12 @@
-"""A failed run raises an alert too, whether the daemon launched it (sensor) or the CLI
-executed it in process (called directly); and a run's end sends its one digest to the
-chat and e-mail sinks, from the CLI after an in-process run and from these sensors for
-runs the daemon launched (whichever comes first; the other finds it claimed)."""
+"""The alert of a failed run, whether the daemon launched it (the run-failure sensor of
+`defs/automation.py`), the CLI executed it in process, or the CLI found it dead after a kill."""
 
 from __future__ import annotations
 
 import dagster as dg
 
-from cx_pipeline.alerts import Alert, deliver_run_digest, dispatch, explain
+from cx_pipeline.alerts import explain
+from cx_pipeline.alerts.model import Alert
 
 
 def run_failed_alert(
@@ -44,31 +43,7 @@ def partition_of(run: dg.DagsterRun) -> str:
     return tags.get("dagster/partition", "")
 
 
-@dg.run_failure_sensor(
-    name="cx_run_failure_alerts",
-    default_status=dg.DefaultSensorStatus.RUNNING,
-    description="Sends an alert (alerts.jsonl, webhook, Slack, e-mail) for every failed run.",
-)
-def cx_run_failure_alerts(context: dg.RunFailureSensorContext):
-    message = context.failure_event.message or "run failed"
-    run = context.dagster_run
-    failures = _step_failures(context)
-    dispatch([run_failed_alert(run.run_id, partition_of(run), message, failures)], digest="run")
-    deliver_run_digest(run.run_id)
-
-
-@dg.run_status_sensor(
-    name="cx_run_alert_digest",
-    run_status=dg.DagsterRunStatus.SUCCESS,
-    default_status=dg.DefaultSensorStatus.RUNNING,
-    description="Sends the chat and e-mail digest of a successful run that raised alerts "
-    "(warnings, or checks that recovered).",
-)
-def cx_run_alert_digest(context: dg.RunStatusSensorContext):
-    deliver_run_digest(context.dagster_run.run_id)
-
-
-def _step_failures(context: dg.RunFailureSensorContext) -> list[tuple[str, str]]:
+def step_failures(context: dg.RunFailureSensorContext) -> list[tuple[str, str]]:
     try:
         events = context.get_step_failure_events()
     except Exception:  # an event log that cannot be read must not stop the alert

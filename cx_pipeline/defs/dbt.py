@@ -10,12 +10,12 @@ from typing import Any
 import dagster as dg
 from dagster_dbt import DagsterDbtTranslator, DbtCliResource, dbt_assets
 
-from cx_pipeline import build_state, reference
-from cx_pipeline.assets.catalog import DAILY_FRESHNESS, dbt_test_description, owners
-from cx_pipeline.check_audit import record_and_alert, to_record
-from cx_pipeline.dbt_project import cx_dbt_project
-from cx_pipeline.partitions import run_window, window_label
-from cx_pipeline.resources import WRITER_POOL, WarehouseResource
+from cx_pipeline.defs.catalog import DAILY_FRESHNESS, dbt_test_description, owners
+from cx_pipeline.defs.partitions import run_window, window_label
+from cx_pipeline.warehouse import build_state, reference
+from cx_pipeline.warehouse.check_audit import record_and_alert, to_record
+from cx_pipeline.warehouse.dbt_project import cx_dbt_project
+from cx_pipeline.warehouse.resource import WRITER_POOL, WarehouseResource
 
 DBT_PROJECT = cx_dbt_project()
 # A run tagged cx/rebuild=true builds even when nothing changed since the last publish.

@@ -1,4 +1,10 @@
-"""The daily job, its schedule and the sensor that reacts to newly landed files."""
+"""The daily job, its schedule, the sensor that reacts to newly landed files, and the
+run-status sensors that alert.
+
+A failed run raises an alert whether the daemon launched it (the failure sensor) or the CLI
+executed it in process; a run's end sends its one digest to the chat and e-mail sinks, from
+the CLI after an in-process run and from these sensors for runs the daemon launched
+(whichever comes first; the other finds it claimed)."""
 
 from __future__ import annotations
 
@@ -10,7 +16,9 @@ from pathlib import Path
 import dagster as dg
 
 from cx_pipeline import settings
-from cx_pipeline.partitions import DAILY, out_of_partitions
+from cx_pipeline.alerts import deliver_run_digest, dispatch
+from cx_pipeline.alerts.run_failure import partition_of, run_failed_alert, step_failures
+from cx_pipeline.defs.partitions import DAILY, out_of_partitions
 
 DAILY_JOB_NAME = "cx_daily"
 
@@ -97,3 +105,27 @@ def landing_sensor(context: dg.SensorEvaluationContext):
         context.log.info(f"{day}: new or changed {changed}")
         yield dg.RunRequest(partition_key=day, run_key=f"{day}:{digest}")
     context.update_cursor(json.dumps({"seen": new_seen, "skipped": new_skipped}))
+
+
+@dg.run_failure_sensor(
+    name="cx_run_failure_alerts",
+    default_status=dg.DefaultSensorStatus.RUNNING,
+    description="Sends an alert (alerts.jsonl, webhook, Slack, e-mail) for every failed run.",
+)
+def cx_run_failure_alerts(context: dg.RunFailureSensorContext):
+    message = context.failure_event.message or "run failed"
+    run = context.dagster_run
+    failures = step_failures(context)
+    dispatch([run_failed_alert(run.run_id, partition_of(run), message, failures)], digest="run")
+    deliver_run_digest(run.run_id)
+
+
+@dg.run_status_sensor(
+    name="cx_run_alert_digest",
+    run_status=dg.DagsterRunStatus.SUCCESS,
+    default_status=dg.DefaultSensorStatus.RUNNING,
+    description="Sends the chat and e-mail digest of a successful run that raised alerts "
+    "(warnings, or checks that recovered).",
+)
+def cx_run_alert_digest(context: dg.RunStatusSensorContext):
+    deliver_run_digest(context.dagster_run.run_id)

@@ -15,7 +15,7 @@ from pathlib import Path
 import duckdb
 
 from cx_pipeline import settings
-from cx_pipeline.recovery import remove_stale_temporaries
+from cx_pipeline.instance.recovery import remove_stale_temporaries
 
 PUBLISHED_SCHEMAS = ("marts", "audit")
 # Quarantined rows are published without the original row, which holds clear-text

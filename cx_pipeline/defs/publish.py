@@ -2,17 +2,18 @@
 
 import dagster as dg
 
-from cx_pipeline import build_state
-from cx_pipeline.assets.catalog import DAILY_FRESHNESS, owners
-from cx_pipeline.assets.dbt import cx_dbt_models
-from cx_pipeline.publish import publish
-from cx_pipeline.resources import WRITER_POOL, WarehouseResource
+from cx_pipeline.defs import dbt
+from cx_pipeline.defs.catalog import DAILY_FRESHNESS, owners
+from cx_pipeline.warehouse import build_state
+from cx_pipeline.warehouse.publish_copy import publish
+from cx_pipeline.warehouse.resource import WRITER_POOL, WarehouseResource
 
 
 @dg.asset(
     key=dg.AssetKey(["published", "cx_marts"]),
     group_name="published",
-    deps=[cx_dbt_models],
+    # Through the module: a second module-level name would load the dbt assets twice.
+    deps=[dbt.cx_dbt_models],
     pool=WRITER_POOL,
     kinds={"duckdb"},
     owners=owners(),

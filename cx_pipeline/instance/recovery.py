@@ -126,7 +126,7 @@ def dead_runs(instance: dg.DagsterInstance) -> list[dg.DagsterRun]:
 def fail_dead_runs(instance: dg.DagsterInstance) -> list[str]:
     """Mark every dead run failed and alert it; returns their run ids."""
     from cx_pipeline.alerts import dispatch
-    from cx_pipeline.run_alerts import partition_of, run_failed_alert
+    from cx_pipeline.alerts.run_failure import partition_of, run_failed_alert
 
     failed = []
     for run in dead_runs(instance):

@@ -8,14 +8,15 @@ from collections import Counter
 
 import dagster as dg
 
-from cx_pipeline import progress, settings
+from cx_pipeline import settings
 from cx_pipeline.alerts import explain
-from cx_pipeline.assets.catalog import DAILY_FRESHNESS, owners, raw_column_schema
-from cx_pipeline.check_audit import record_and_alert, to_record
+from cx_pipeline.defs.catalog import DAILY_FRESHNESS, owners, raw_column_schema
+from cx_pipeline.defs.partitions import DAILY, days_in_range, run_window, window_label
 from cx_pipeline.ingest.canonical import SOURCES, Source
 from cx_pipeline.ingest.loader import load_partition, purge_quarantine
-from cx_pipeline.partitions import DAILY, days_in_range, run_window, window_label
-from cx_pipeline.resources import WRITER_POOL, WarehouseResource
+from cx_pipeline.instance import progress
+from cx_pipeline.warehouse.check_audit import record_and_alert, to_record
+from cx_pipeline.warehouse.resource import WRITER_POOL, WarehouseResource
 
 MAX_FILES_LISTED = 100
 

@@ -1,0 +1,5 @@
+import sys
+
+from cx_pipeline.cli.main import main
+
+sys.exit(main())
