@@ -7,10 +7,10 @@ one digest per run: the failed checks grouped by severity, then the recovered on
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass, field
 
 from cx_pipeline.alerts.model import Alert, headline
+from cx_pipeline.settings import current
 
 GROUPS = (
     ("ERROR", "Blocking (ERROR): downstream assets were not built"),
@@ -51,7 +51,7 @@ class Digest:
         return sorted({a.partition for a in self.alerts if a.partition})
 
     def run_url(self) -> str | None:
-        base = os.environ.get("CX_DAGSTER_UI_URL", "").strip()
+        base = current().dagster_ui_url
         if not base or not self.run_id:
             return None
         return f"{base.rstrip('/')}/runs/{self.run_id}"

@@ -29,32 +29,36 @@ from typing import Any
 
 from cx_pipeline.alerts.deadline import Deadline
 from cx_pipeline.alerts.digest import Digest
-from cx_pipeline.alerts.journal import append_new, claim_digest, read_alerts
+from cx_pipeline.alerts.journal import append_new, claim_digest, digests_path, read_alerts
 from cx_pipeline.alerts.model import Alert, format_alert_line
 from cx_pipeline.alerts.report import DispatchReport, SinkReport
 from cx_pipeline.alerts.retry import RetryPolicy, describe, with_retries
 from cx_pipeline.alerts.sinks import Sink, configured_sinks
+from cx_pipeline.settings import Settings, current
 
 logger = logging.getLogger("cx_pipeline.alerts")
 
 
-def dispatch(alerts: Iterable[Alert], digest: str = "now") -> DispatchReport:
+def dispatch(
+    alerts: Iterable[Alert], digest: str = "now", settings: Settings | None = None
+) -> DispatchReport:
     """Journal the alerts and send them.
 
     The webhook gets each new alert now. The chat and e-mail sinks get one digest: of
     this call's alerts with `digest="now"`, or, with `digest="run"`, of the whole run
     when `deliver_run_digest` is called at its end (the alerts wait in the journal).
+    The journal is the one of `settings`' data directory (default: the current settings).
     """
     report = DispatchReport()
     try:
-        _dispatch(alerts, report, digest)
+        _dispatch(alerts, report, digest, settings or current())
     except Exception as error:  # the promise is "never raises", bugs included
         logger.exception("alert dispatch failed")
         report.errors.append(f"dispatch failed: {describe(error)}")
     return report
 
 
-def deliver_run_digest(run_id: str) -> DispatchReport:
+def deliver_run_digest(run_id: str, settings: Settings | None = None) -> DispatchReport:
     """Send the chat and e-mail sinks one message listing every alert of the run.
 
     Called when a run ends, by the CLI after an in-process run and by the run-status
@@ -62,21 +66,25 @@ def deliver_run_digest(run_id: str) -> DispatchReport:
     digests.jsonl makes the other a no-op, so a run is never digested twice.
     """
     report = DispatchReport()
+    settings = settings or current()
     try:
-        alerts = [a for a in read_alerts() if a.run_id == run_id]
-        if not alerts or not claim_digest(run_id):
+        journal = settings.alerts_path
+        alerts = [a for a in read_alerts(journal) if a.run_id == run_id]
+        if not alerts or not claim_digest(run_id, digests_path(journal)):
             return report
         report.new.extend(alerts)
-        sinks = [sink for sink in configured_sinks() if sink.digest]
+        sinks = [sink for sink in configured_sinks(settings) if sink.digest]
         report.sinks = {sink.name: SinkReport(sink.name) for sink in sinks}
-        _send(sinks, [], Digest(run_id, alerts), report)
+        _send(sinks, [], Digest(run_id, alerts), report, settings)
     except Exception as error:
         logger.exception("alert digest failed")
         report.errors.append(f"digest failed: {describe(error)}")
     return report
 
 
-def _dispatch(alerts: Iterable[Alert], report: DispatchReport, digest: str) -> None:
+def _dispatch(
+    alerts: Iterable[Alert], report: DispatchReport, digest: str, settings: Settings
+) -> None:
     unique: list[Alert] = []
     seen: set[tuple[str, ...]] = set()
     for alert in alerts:
@@ -91,7 +99,7 @@ def _dispatch(alerts: Iterable[Alert], report: DispatchReport, digest: str) -> N
             unique.append(alert)
 
     try:
-        written, duplicates = append_new(unique)
+        written, duplicates = append_new(unique, settings.alerts_path)
         report.written.extend(written)
         report.skipped_duplicates.extend(duplicates)
         report.new.extend(written)
@@ -106,7 +114,7 @@ def _dispatch(alerts: Iterable[Alert], report: DispatchReport, digest: str) -> N
     for alert in report.new:
         logger.info("alert: %s", format_alert_line(alert))
 
-    sinks = configured_sinks()
+    sinks = configured_sinks(settings)
     if digest == "run":
         sinks = [sink for sink in sinks if not sink.digest]
     report.sinks = {sink.name: SinkReport(sink.name) for sink in sinks}
@@ -114,15 +122,21 @@ def _dispatch(alerts: Iterable[Alert], report: DispatchReport, digest: str) -> N
         return
     run_ids = {alert.run_id for alert in report.new}
     run_id = run_ids.pop() if len(run_ids) == 1 else ""
-    _send(sinks, report.new, Digest(run_id, list(report.new)), report)
+    _send(sinks, report.new, Digest(run_id, list(report.new)), report, settings)
 
 
-def _send(sinks: list[Sink], alerts: list[Alert], digest: Digest, report: DispatchReport) -> None:
+def _send(
+    sinks: list[Sink],
+    alerts: list[Alert],
+    digest: Digest,
+    report: DispatchReport,
+    settings: Settings,
+) -> None:
     """Every sink side by side, each within its own deadline: the webhook one message per
     alert, the others one digest."""
     if not sinks:
         return
-    policy = RetryPolicy.from_env()
+    policy = RetryPolicy.from_env(settings)
     # One report per thread, not shared: an abandoned thread may still write to its own.
     deliveries = [
         (

@@ -13,8 +13,8 @@ import shlex
 from pathlib import Path
 from typing import Any
 
-from cx_pipeline import settings
 from cx_pipeline.alerts.redact import is_personal_key, redact, redact_row_text
+from cx_pipeline.settings import current
 
 MAX_EXAMPLES = 3
 MAX_REASONS = 3
@@ -35,7 +35,7 @@ def shown_path(source_file: str) -> str:
     """The file as a person finds it: relative to the landing folder when it is in there."""
     path = Path(str(source_file))
     try:
-        return str(path.relative_to(settings.landing_dir()))
+        return str(path.relative_to(current().landing_dir))
     except ValueError:
         return str(path)
 
@@ -50,7 +50,7 @@ def sql_command(query: str) -> str:
 
 def warehouse_command(query: str) -> str:
     """The warehouse (not the published copy) has what a blocked load did not publish."""
-    return f"duckdb -readonly {shlex.quote(str(settings.warehouse_path()))} {shlex.quote(query)}"
+    return f"duckdb -readonly {shlex.quote(str(current().warehouse_path))} {shlex.quote(query)}"
 
 
 def validate_command(source_file: str, source: str) -> str:
@@ -205,7 +205,7 @@ def expectation(
 def missing_delivery(source: str, first: str, last: str) -> Explanation:
     days = first if first == last else f"{first}..{last}"
     summary = f"no {source} file delivered for {days}."
-    folder = settings.landing_dir() / source
+    folder = current().landing_dir / source
     return (
         summary,
         {"source": source, "window": [first, last], "landing": str(folder)},

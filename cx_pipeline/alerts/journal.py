@@ -14,8 +14,8 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 
-from cx_pipeline import settings
 from cx_pipeline.alerts.model import Alert, key_of, to_json
+from cx_pipeline.settings import current
 
 try:
     import fcntl
@@ -71,7 +71,7 @@ def append_new(
 
     `alerts` must already be free of duplicates among themselves.
     """
-    path = path or settings.alerts_path()
+    path = path or current().alerts_path
     written: list[Alert] = []
     duplicates: list[Alert] = []
     with _locked(path) as fd:
@@ -94,7 +94,7 @@ def append_new(
 
 def read_alerts(path: Path | None = None) -> list[Alert]:
     """Every parseable alert in the journal, oldest first (for the CLI and tests)."""
-    path = path or settings.alerts_path()
+    path = path or current().alerts_path
     if not path.exists():
         return []
     alerts: list[Alert] = []
@@ -107,8 +107,9 @@ def read_alerts(path: Path | None = None) -> list[Alert]:
     return alerts
 
 
-def digests_path() -> Path:
-    return settings.alerts_path().with_name("digests.jsonl")
+def digests_path(alerts_path: Path | None = None) -> Path:
+    """The digests' claims, beside the journal."""
+    return (alerts_path or current().alerts_path).with_name("digests.jsonl")
 
 
 def claim_digest(run_id: str, path: Path | None = None) -> bool:

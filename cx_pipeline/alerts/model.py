@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import math
-import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field, fields
 from datetime import UTC, date, datetime
@@ -12,6 +11,7 @@ from decimal import Decimal
 from typing import Any
 
 from cx_pipeline.alerts.redact import redact
+from cx_pipeline.settings import current
 
 KINDS = ("check_failed", "run_failed", "check_recovered")
 SEVERITIES = ("ERROR", "WARN")
@@ -105,7 +105,7 @@ class Alert:
         return self.status == "recovered"
 
     def run_url(self) -> str | None:
-        base = os.environ.get("CX_DAGSTER_UI_URL", "").strip()
+        base = current().dagster_ui_url
         if not base or not self.run_id:
             return None
         return f"{base.rstrip('/')}/runs/{self.run_id}"

@@ -3,20 +3,21 @@
 from __future__ import annotations
 
 import logging
-import os
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
 from cx_pipeline.alerts.deadline import Deadline
+from cx_pipeline.settings import BY_NAME, Settings, current
 
 logger = logging.getLogger("cx_pipeline.alerts")
 
 MAX_DELAY_SECONDS = 4.0
 
 
-def _env_number(name: str, default: float, cast: type, minimum: float) -> float:
-    raw = os.environ.get(name, "").strip()
+def _env_number(settings: Settings, name: str, cast: type, minimum: float) -> float:
+    default = cast(BY_NAME[name].default)
+    raw = settings.value(name).strip()
     if not raw:
         return default
     try:
@@ -38,12 +39,13 @@ class RetryPolicy:
     deadline: float = 20.0
 
     @classmethod
-    def from_env(cls) -> RetryPolicy:
+    def from_env(cls, settings: Settings | None = None) -> RetryPolicy:
+        settings = settings or current()
         return cls(
-            attempts=int(_env_number("CX_ALERT_RETRIES", 3, int, 1)),
-            base_delay=_env_number("CX_ALERT_RETRY_BASE_SECONDS", 0.5, float, 0.0),
-            timeout=_env_number("CX_ALERT_TIMEOUT_SECONDS", 5.0, float, 0.1),
-            deadline=_env_number("CX_ALERT_DEADLINE_SECONDS", 20.0, float, 0.1),
+            attempts=int(_env_number(settings, "CX_ALERT_RETRIES", int, 1)),
+            base_delay=_env_number(settings, "CX_ALERT_RETRY_BASE_SECONDS", float, 0.0),
+            timeout=_env_number(settings, "CX_ALERT_TIMEOUT_SECONDS", float, 0.1),
+            deadline=_env_number(settings, "CX_ALERT_DEADLINE_SECONDS", float, 0.1),
         )
 
     def delay(self, failed_attempts: int) -> float:

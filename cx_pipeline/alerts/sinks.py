@@ -1,7 +1,8 @@
 """Where alerts go besides the journal: a JSON webhook, Slack, Teams, and e-mail.
 
-Each sink is configured only by environment variables, read when `configured_sinks`
-is called, so a test or an operator can change them without restarting anything.
+Each sink is configured only by environment variables, taken from the settings that
+`configured_sinks` is given (by default the environment as it is at the call), so a test or
+an operator can change them without restarting anything.
 The webhook is for machines and gets one POST per alert, as soon as the check fails;
 the others are read by people and get one digest per run (see digest.py). Retries and
 reporting live in `dispatch`.
@@ -11,7 +12,6 @@ from __future__ import annotations
 
 import http.client
 import json
-import os
 import smtplib
 import ssl
 import urllib.request
@@ -26,6 +26,7 @@ from urllib.parse import urlsplit
 from cx_pipeline.alerts.deadline import Deadline
 from cx_pipeline.alerts.digest import Digest, entry_summary, entry_title, text_body
 from cx_pipeline.alerts.model import Alert, jsonable
+from cx_pipeline.settings import Settings, current
 
 USER_AGENT = "cx-warehouse-alerts/1"
 SUBJECT_PREFIX = "[cx-warehouse]"
@@ -251,8 +252,8 @@ _TRUE = {"1", "true", "yes", "on"}
 _FALSE = {"", "0", "false", "no", "off"}
 
 
-def _flag(name: str) -> bool:
-    raw = os.environ.get(name, "").strip().lower()
+def _flag(settings: Settings, name: str) -> bool:
+    raw = (settings.value(name) or "").strip().lower()
     if raw in _TRUE:
         return True
     if raw in _FALSE:
@@ -273,28 +274,29 @@ class SmtpSettings:
     use_ssl: bool
 
     @classmethod
-    def from_env(cls) -> SmtpSettings:
-        port_text = os.environ.get("CX_ALERT_SMTP_PORT", "").strip() or "25"
+    def from_env(cls, settings: Settings | None = None) -> SmtpSettings:
+        settings = settings or current()
+        port_text = settings.value("CX_ALERT_SMTP_PORT")
         try:
             port = int(port_text)
         except ValueError:
             raise ValueError(f"CX_ALERT_SMTP_PORT must be a number, got {port_text!r}") from None
         recipients = tuple(
             address.strip()
-            for address in os.environ.get("CX_ALERT_SMTP_TO", "").split(",")
+            for address in (settings.value("CX_ALERT_SMTP_TO") or "").split(",")
             if address.strip()
         )
         if not recipients:
             raise ValueError("CX_ALERT_SMTP_HOST is set but CX_ALERT_SMTP_TO is empty")
         return cls(
-            host=os.environ["CX_ALERT_SMTP_HOST"].strip(),
+            host=settings.value("CX_ALERT_SMTP_HOST"),
             port=port,
-            sender=os.environ.get("CX_ALERT_SMTP_FROM", "").strip() or "cx-warehouse@localhost",
+            sender=settings.value("CX_ALERT_SMTP_FROM"),
             recipients=recipients,
-            user=os.environ.get("CX_ALERT_SMTP_USER") or None,
-            password=os.environ.get("CX_ALERT_SMTP_PASSWORD") or None,
-            starttls=_flag("CX_ALERT_SMTP_STARTTLS"),
-            use_ssl=_flag("CX_ALERT_SMTP_SSL"),
+            user=settings.value("CX_ALERT_SMTP_USER"),
+            password=settings.value("CX_ALERT_SMTP_PASSWORD"),
+            starttls=_flag(settings, "CX_ALERT_SMTP_STARTTLS"),
+            use_ssl=_flag(settings, "CX_ALERT_SMTP_SSL"),
         )
 
 
@@ -347,9 +349,9 @@ def send_email(digest: Digest, smtp: SmtpSettings, deadline: Deadline) -> None:
         client.send_message(message, from_addr=smtp.sender, to_addrs=list(smtp.recipients))
 
 
-def _email_sink() -> Sink:
+def _email_sink(settings: Settings) -> Sink:
     try:
-        smtp = SmtpSettings.from_env()
+        smtp = SmtpSettings.from_env(settings)
     except ValueError as error:
         return Sink(
             name="email", send=lambda digest, deadline: None, config_error=str(error), digest=True
@@ -359,15 +361,16 @@ def _email_sink() -> Sink:
     )
 
 
-def configured_sinks() -> list[Sink]:
-    """The sinks the environment asks for, in a fixed order (webhook, slack, teams, email)."""
+def configured_sinks(settings: Settings | None = None) -> list[Sink]:
+    """The sinks the settings ask for, in a fixed order (webhook, slack, teams, email)."""
+    settings = settings or current()
     sinks: list[Sink] = []
-    if url := os.environ.get("CX_ALERT_WEBHOOK_URL", "").strip():
+    if url := settings.value("CX_ALERT_WEBHOOK_URL"):
         sinks.append(_webhook_sink(url))
-    if url := os.environ.get("CX_ALERT_SLACK_WEBHOOK_URL", "").strip():
+    if url := settings.value("CX_ALERT_SLACK_WEBHOOK_URL"):
         sinks.append(_slack_sink(url))
-    if url := os.environ.get("CX_ALERT_TEAMS_WEBHOOK_URL", "").strip():
+    if url := settings.value("CX_ALERT_TEAMS_WEBHOOK_URL"):
         sinks.append(_teams_sink(url))
-    if os.environ.get("CX_ALERT_SMTP_HOST", "").strip():
-        sinks.append(_email_sink())
+    if settings.value("CX_ALERT_SMTP_HOST"):
+        sinks.append(_email_sink(settings))
     return sinks

@@ -10,12 +10,9 @@ from pathlib import Path
 
 from cx_pipeline.cli.generate import cmd_generate
 from cx_pipeline.cli.load import cmd_load
-from cx_pipeline.cli.options import _set_data_dir
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
-
-    _set_data_dir(args.data_dir)
     start = args.start or (datetime.now(UTC).date() - timedelta(days=args.days)).isoformat()
     args.start = start
     args.no_defects = False
@@ -38,17 +35,18 @@ SQL_EXAMPLE = (
 
 def demo_summary(data_dir: str | None = None) -> list[str]:
     """What to look at once the demo has loaded: headline KPIs and where everything is."""
-    from cx_pipeline import settings
     from cx_pipeline.cli.headline import headline_lines
+    from cx_pipeline.settings import current
 
-    lines = headline_lines(settings.published_path())
-    lines.append(f"warehouse: {settings.warehouse_path()}")
-    lines.append(f"published marts: {settings.published_path()}")
+    settings = current()
+    lines = headline_lines(settings.published_path)
+    lines.append(f"warehouse: {settings.warehouse_path}")
+    lines.append(f"published marts: {settings.published_path}")
     dir_flag = f" --data-dir {data_dir}" if data_dir else ""
     command = _command_name()
     if "report" in _commands():
         lines.append(f"HTML report: {command} report{dir_flag} --out report.html")
-    env = f"CX_DATA_DIR={settings.data_dir()} DAGSTER_HOME={settings.dagster_home()} "
+    env = f"CX_DATA_DIR={settings.data_dir} DAGSTER_HOME={settings.dagster_home} "
     env = env if data_dir else ""
     lines.append(f"Dagster UI: {env}make dev, then open http://localhost:3000")
     lines.append(f'try: {command} sql{dir_flag} "{SQL_EXAMPLE}"')

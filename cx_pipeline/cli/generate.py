@@ -6,17 +6,15 @@ import argparse
 import time
 from datetime import date
 
-from cx_pipeline.cli.options import _set_data_dir
-
 
 def cmd_generate(args: argparse.Namespace) -> int:
-    from cx_pipeline import settings
     from cx_pipeline.generate import generate
+    from cx_pipeline.settings import current
 
-    _set_data_dir(args.data_dir)
+    settings = current()
     started = time.monotonic()
     summary = generate(
-        settings.data_dir(),
+        settings.data_dir,
         date.fromisoformat(args.start),
         args.days,
         scale=args.scale,
@@ -24,7 +22,7 @@ def cmd_generate(args: argparse.Namespace) -> int:
         defects=not args.no_defects,
     )
     print(
-        f"generated {args.days} days from {args.start} into {settings.landing_dir()} in "
+        f"generated {args.days} days from {args.start} into {settings.landing_dir} in "
         f"{time.monotonic() - started:.1f}s: {summary}"
     )
     return 0

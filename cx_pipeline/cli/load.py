@@ -6,15 +6,16 @@ import argparse
 import sys
 import time
 
-from cx_pipeline.cli.options import UsageError, _day, _set_data_dir
+from cx_pipeline.cli.options import UsageError, _day
 
 
 def _resolve_range(args: argparse.Namespace) -> tuple[str, str] | None:
     # Imported once CX_DATA_DIR is set: the partitions start at the oldest landing folder.
-    from cx_pipeline import settings
-    from cx_pipeline.defs.partitions import out_of_partitions, today
+    from cx_pipeline.defs.partitions import landed_days, out_of_partitions, today
+    from cx_pipeline.ingest.canonical import SOURCES
+    from cx_pipeline.settings import current
 
-    landed = settings.landed_days()
+    landed = landed_days(current())
     if args.date:
         day = _day("--date", args.date)
         reason = out_of_partitions(day)
@@ -24,7 +25,7 @@ def _resolve_range(args: argparse.Namespace) -> tuple[str, str] | None:
             # A run of a day without a folder would replace that day's rows with nothing.
             raise UsageError(
                 f"no landing folder for {day}: none of "
-                f"{settings.landing_dir()}/{{{','.join(settings.SOURCES)}}}/{day}/ exists"
+                f"{current().landing_dir}/{{{','.join(SOURCES)}}}/{day}/ exists"
             )
         return day, day
     if args.start or args.end:
@@ -51,18 +52,18 @@ def _resolve_range(args: argparse.Namespace) -> tuple[str, str] | None:
 
 
 def cmd_load(args: argparse.Namespace) -> int:
-    from cx_pipeline import settings
+    from cx_pipeline.settings import current
     from cx_pipeline.warehouse import reference
 
-    _set_data_dir(args.data_dir)
+    settings = current()
     # Before any run: the build would stop on the file anyway, with a database error.
     try:
-        reference.validate()
+        reference.validate(settings)
     except reference.ReferenceDataError as exc:
         print(f"reference data: {exc}", file=sys.stderr)
         return 2
     window = _resolve_range(args)
-    if settings.pii_salt()[1]:
+    if settings.pii_salt[1]:
         print(
             "WARNING: CX_PII_SALT is not set: personal ids are hashed with the public demo "
             "salt, which anyone can reverse by hashing guesses. Set CX_PII_SALT to a secret "
@@ -70,13 +71,13 @@ def cmd_load(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
     if window is None:
-        print(f"nothing to load: no dated folders under {settings.landing_dir()}")
+        print(f"nothing to load: no dated folders under {settings.landing_dir}")
         return 1
     from cx_pipeline.instance.in_process_run import format_outcome, load_range
     from cx_pipeline.instance.progress import Progress
 
     started = time.monotonic()
-    outcome = load_range(*window, progress=Progress(quiet=args.quiet))
-    print(format_outcome(outcome))
+    outcome = load_range(*window, progress=Progress(quiet=args.quiet), settings=settings)
+    print(format_outcome(outcome, settings))
     print(f"load took {time.monotonic() - started:.1f}s")
     return 0 if outcome.ok else 1

@@ -5,15 +5,12 @@ from __future__ import annotations
 import argparse
 import sys
 
-from cx_pipeline.cli.options import _set_data_dir
-
 
 def cmd_sql(args: argparse.Namespace) -> int:
     import duckdb
 
     from cx_pipeline.warehouse.query import NotPublished, render, run_query
 
-    _set_data_dir(args.data_dir)
     try:
         columns, rows = run_query(args.query)
     except NotPublished as exc:

@@ -15,10 +15,11 @@ from pathlib import Path
 
 import dagster as dg
 
-from cx_pipeline import settings
 from cx_pipeline.alerts import deliver_run_digest, dispatch
 from cx_pipeline.alerts.run_failure import partition_of, run_failed_alert, step_failures
 from cx_pipeline.defs.partitions import DAILY, out_of_partitions
+from cx_pipeline.ingest.canonical import SOURCES
+from cx_pipeline.warehouse.resource import WarehouseResource
 
 DAILY_JOB_NAME = "cx_daily"
 
@@ -51,7 +52,7 @@ def cx_daily_schedule(context: dg.ScheduleEvaluationContext):
 def _landing_state(landing: Path) -> dict[str, list[int]]:
     """[size, mtime_ns] of every landing file, keyed by its path under the landing folder."""
     state: dict[str, list[int]] = {}
-    for source in settings.SOURCES:
+    for source in SOURCES:
         for path in sorted((landing / source).glob("*/*")):
             if path.is_file() and not path.name.startswith("."):
                 stat = path.stat()
@@ -78,12 +79,12 @@ def _not_loadable(day: str) -> str | None:
     description="Requests a day's partition as soon as a file lands in (or changes in) one of "
     "its folders, today's included; every new delivery re-runs the day.",
 )
-def landing_sensor(context: dg.SensorEvaluationContext):
+def landing_sensor(context: dg.SensorEvaluationContext, warehouse: WarehouseResource):
     cursor = json.loads(context.cursor) if context.cursor else {}
     # An old cursor (path -> mtime) is read as empty: every folder is requested once more.
     seen = cursor.get("seen", {}) if isinstance(cursor.get("seen"), dict) else {}
     skipped = cursor.get("skipped", {})
-    current = _landing_state(settings.landing_dir())
+    current = _landing_state(warehouse.settings().landing_dir)
     by_day: dict[str, dict[str, list[int]]] = {}
     for rel, state in current.items():
         by_day.setdefault(_day_of(rel), {})[rel] = state
@@ -112,12 +113,14 @@ def landing_sensor(context: dg.SensorEvaluationContext):
     default_status=dg.DefaultSensorStatus.RUNNING,
     description="Sends an alert (alerts.jsonl, webhook, Slack, e-mail) for every failed run.",
 )
-def cx_run_failure_alerts(context: dg.RunFailureSensorContext):
+def cx_run_failure_alerts(context: dg.RunFailureSensorContext, warehouse: WarehouseResource):
     message = context.failure_event.message or "run failed"
     run = context.dagster_run
     failures = step_failures(context)
-    dispatch([run_failed_alert(run.run_id, partition_of(run), message, failures)], digest="run")
-    deliver_run_digest(run.run_id)
+    settings = warehouse.settings()
+    alert = run_failed_alert(run.run_id, partition_of(run), message, failures)
+    dispatch([alert], digest="run", settings=settings)
+    deliver_run_digest(run.run_id, settings)
 
 
 @dg.run_status_sensor(
@@ -127,5 +130,5 @@ def cx_run_failure_alerts(context: dg.RunFailureSensorContext):
     description="Sends the chat and e-mail digest of a successful run that raised alerts "
     "(warnings, or checks that recovered).",
 )
-def cx_run_alert_digest(context: dg.RunStatusSensorContext):
-    deliver_run_digest(context.dagster_run.run_id)
+def cx_run_alert_digest(context: dg.RunStatusSensorContext, warehouse: WarehouseResource):
+    deliver_run_digest(context.dagster_run.run_id, warehouse.settings())

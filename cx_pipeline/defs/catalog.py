@@ -9,8 +9,8 @@ from typing import Any
 
 import dagster as dg
 
-from cx_pipeline import settings
 from cx_pipeline.ingest.canonical import Source
+from cx_pipeline.settings import current
 
 # The schedule loads yesterday at 02:00 UTC. A raw asset older than a day and two hours
 # missed its load (no run, or a failed one). The marts and the published copy also age when
@@ -34,7 +34,7 @@ _LOAD_COLUMNS = (
 
 
 def owners() -> list[str]:
-    return settings.asset_owners()
+    return current().asset_owners
 
 
 def raw_column_schema(source: Source) -> dg.TableSchema:

@@ -80,13 +80,14 @@ def cx_dbt_models(
     # they take the window of the raw partitions the run loads from its tags. The window
     # reaches dbt as environment variables (see int_incremental_window.sql), so dbt's
     # partial parse survives a new window; without one, everything is recomputed.
+    settings = warehouse.settings()
     try:
-        reference.validate()
+        reference.validate(settings)
     except reference.ReferenceDataError as exc:
         raise dg.Failure(description=str(exc)) from None
-    reference_digest = reference.digest()
+    reference_digest = reference.digest(settings)
     with warehouse.write() as con:
-        unchanged = build_state.fingerprint(con) == build_state.last_published(con)
+        unchanged = build_state.fingerprint(con, settings) == build_state.last_published(con)
         full_refresh = build_state.needs_full_refresh(con, reference_digest)
     if unchanged and context.run.tags.get(REBUILD_TAG) != "true":
         # Outputs are optional: none yielded, so publish is skipped too.
@@ -109,7 +110,8 @@ def cx_dbt_models(
     args = ["build", "--exclude-resource-type", "unit_test"]
     if full_refresh:
         args.append("--full-refresh")
-    with warehouse.writer_lock(), _environ({**window_env, **reference.dbt_env()}):
+    dbt_env = {**window_env, **warehouse.dbt_env(), **reference.dbt_env(settings)}
+    with warehouse.writer_lock(), _invocation_env(dbt_env):
         # The project's own target folder (we hold the writer lock), so that dbt's partial
         # parsing is reused instead of a full parse per run.
         invocation = dbt.cli(
@@ -132,6 +134,7 @@ def cx_dbt_models(
                 window_label(window),
                 context.run_id,
                 context.log,
+                settings,
             )
             # Only a complete build is a baseline: after a failed one, the next run
             # rebuilds everything again.
@@ -180,18 +183,18 @@ def _with_table_metadata(con, manifest: Mapping[str, Any], event):
 
 
 @contextmanager
-def _environ(values: dict[str, str]) -> Iterator[None]:
-    """dbt's subprocess inherits os.environ (DbtCliResource copies it at invocation)."""
-    saved = {k: os.environ.get(k) for k in values}
+def _invocation_env(values: dict[str, str]) -> Iterator[None]:
+    """The environment of this one dbt invocation: DbtCliResource.cli (dagster-dbt 0.29)
+    takes no environment, it copies os.environ when it starts dbt, so the values are laid
+    over it for the call and taken off again as soon as dbt has exited."""
+    saved = {name: os.environ[name] for name in values.keys() & os.environ.keys()}
     os.environ.update(values)
     try:
         yield
     finally:
-        for key, value in saved.items():
-            if value is None:
-                os.environ.pop(key, None)
-            else:
-                os.environ[key] = value
+        for name in values:
+            os.environ.pop(name, None)
+        os.environ.update(saved)
 
 
 def _failures(invocation) -> list[str]:

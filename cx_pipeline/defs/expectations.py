@@ -125,6 +125,7 @@ def _build(key: Sequence[str], relation: str, suite: str, date_column: str):
             window = ("0001-01-01", "9999-12-31")
         start, end = window
         label = window_label(window)
+        settings = warehouse.settings()
         with warehouse.write() as con:
             days = _delivered_days(con, relation, start, end) if relation.startswith("raw.") else []
             if relation.startswith("raw."):
@@ -144,7 +145,7 @@ def _build(key: Sequence[str], relation: str, suite: str, date_column: str):
                     details=None if days else details,
                     next_step="" if days else next_step,
                 )
-                record_and_alert(con, [delivery], label, context.run.run_id, context.log)
+                record_and_alert(con, [delivery], label, context.run.run_id, context.log, settings)
             if relation.startswith("raw.") and not days:
                 return dg.AssetCheckResult(
                     check_name=CHECK_NAME,
@@ -167,7 +168,7 @@ def _build(key: Sequence[str], relation: str, suite: str, date_column: str):
             )
             where = f"{date_column} BETWEEN '{start}' AND '{end}'"
             records = _records(result, asset_key.to_user_string(), relation, where)
-            record_and_alert(con, records, label, context.run.run_id, context.log)
+            record_and_alert(con, records, label, context.run.run_id, context.log, settings)
         return _summary(result, records, label)
 
     _check.__name__ = f"gx_{suite}"

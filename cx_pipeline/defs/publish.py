@@ -26,10 +26,11 @@ from cx_pipeline.warehouse.resource import WRITER_POOL, WarehouseResource
     ),
 )
 def published_marts(context: dg.AssetExecutionContext, warehouse: WarehouseResource):
+    settings = warehouse.settings()
     with warehouse.writer_lock():
         with warehouse.write() as con:
-            fingerprint = build_state.fingerprint(con)
-        rows = publish(warehouse.path, warehouse.published_path)
+            fingerprint = build_state.fingerprint(con, settings)
+        rows = publish(warehouse.path, warehouse.published_path, settings.published_storage)
         with warehouse.write() as con:
             build_state.record_published(con, fingerprint, context.run.run_id)
     context.log.info(f"published {warehouse.published_path}: {rows}")

@@ -8,7 +8,6 @@ from collections import Counter
 
 import dagster as dg
 
-from cx_pipeline import settings
 from cx_pipeline.alerts import explain
 from cx_pipeline.defs.catalog import DAILY_FRESHNESS, owners, raw_column_schema
 from cx_pipeline.defs.partitions import DAILY, days_in_range, run_window, window_label
@@ -87,9 +86,10 @@ def _build_raw_asset(source: Source) -> dg.AssetsDefinition:
         new_columns: set[str] = set()
         by_day: dict = {}
         days = days_in_range(key_range.start, key_range.end)
+        settings = warehouse.settings()
         with warehouse.write() as con:
             for done, day in enumerate(days, start=1):
-                results = load_partition(con, source, day, context.run_id)
+                results = load_partition(con, source, day, context.run_id, settings)
                 for r in results:
                     if r.note:
                         context.log.warning(f"{r.file}: {r.note}")
@@ -97,7 +97,7 @@ def _build_raw_asset(source: Source) -> dg.AssetsDefinition:
                     new_columns.update(r.new_columns)
                 by_day[day] = _day_metadata(results, day)
                 progress.day_done(f"raw/{source.table}", done, len(days))
-            retention = settings.quarantine_retention_days()
+            retention = settings.quarantine_retention_days
             purged = purge_quarantine(con, source, retention)
             # The rows each day's partition holds once the range is loaded.
             counts = dict(
@@ -154,8 +154,9 @@ def _build_load_checks(source: Source) -> dg.AssetChecksDefinition:
     )
     def _checks(context: dg.AssetCheckExecutionContext, warehouse: WarehouseResource):
         window = run_window(context.run)
+        settings = warehouse.settings()
         with warehouse.write() as con:
-            checks = _load_checks(con, source, window[0], window[1])
+            checks = _load_checks(con, source, window[0], window[1], settings.quarantine_threshold)
             label = window_label(window)
             record_and_alert(
                 con,
@@ -163,6 +164,7 @@ def _build_load_checks(source: Source) -> dg.AssetChecksDefinition:
                 label,
                 context.run.run_id,
                 context.log,
+                settings,
             )
         yield from checks
 
@@ -173,7 +175,7 @@ RAW_ASSETS = [_build_raw_asset(s) for s in SOURCES.values()]
 LOAD_CHECKS = [_build_load_checks(s) for s in SOURCES.values()]
 
 
-def _load_checks(con, source: Source, first, last) -> list[dg.AssetCheckResult]:
+def _load_checks(con, source: Source, first, last, limit: float) -> list[dg.AssetCheckResult]:
     """Gate the partition range on the reconciliation written by the loader."""
     window = [source.name, first, last]
     unbalanced = con.execute(
@@ -182,7 +184,6 @@ def _load_checks(con, source: Source, first, last) -> list[dg.AssetCheckResult]:
         "AND rows_read <> rows_loaded + rows_quarantined + rows_duplicate",
         window,
     ).fetchall()
-    limit = settings.quarantine_threshold()
     worst_file = con.execute(
         "SELECT source_file, partition_date, rows_read, rows_quarantined, "
         "rows_quarantined / rows_read AS share "

@@ -1,4 +1,10 @@
-"""The resources every asset, check and sensor is given, and the executor of every run."""
+"""The resources every asset, check and sensor is given, and the executor of every run.
+
+A variable the environment sets is handed to Dagster as `dg.EnvVar`, so the UI shows
+where the value comes from and a run resolves it when it starts; a value the program set
+(the CLI's `--data-dir`) is passed as it is; an unset one is left to the resource, which
+takes the settings' default when it is used.
+"""
 
 from __future__ import annotations
 
@@ -6,15 +12,29 @@ import dagster as dg
 from dagster_dbt import DbtCliResource
 
 from cx_pipeline.defs.dbt import DBT_PROJECT
+from cx_pipeline.settings import Settings, current
 from cx_pipeline.warehouse.dbt_project import dbt_executable
-from cx_pipeline.warehouse.resource import warehouse_resource
+from cx_pipeline.warehouse.resource import WarehouseResource
+
+
+def configured(settings: Settings, name: str) -> str | dg.EnvVar | None:
+    if settings.from_environment(name):
+        return dg.EnvVar(name)
+    return settings.given.get(name)
+
+
+def warehouse_resource(settings: Settings) -> WarehouseResource:
+    return WarehouseResource(
+        data_dir=configured(settings, "CX_DATA_DIR"),
+        memory_limit=configured(settings, "CX_DUCKDB_MEMORY_LIMIT"),
+    )
 
 
 @dg.definitions
 def resources() -> dg.Definitions:
     return dg.Definitions(
         resources={
-            "warehouse": warehouse_resource(),
+            "warehouse": warehouse_resource(current()),
             "dbt": DbtCliResource(project_dir=DBT_PROJECT, dbt_executable=dbt_executable()),
         },
         # One process per run: steps share the DuckDB writer anyway, and forking a process

@@ -22,7 +22,6 @@ from pathlib import Path
 
 import duckdb
 
-from cx_pipeline import settings
 from cx_pipeline.ingest.canonical import Source
 from cx_pipeline.ingest.mapping import ident, lit, map_rows, row_json
 from cx_pipeline.ingest.profiles import (
@@ -40,6 +39,7 @@ from cx_pipeline.ingest.readers import (
     read_raw_lines,
     record_line_offset,
 )
+from cx_pipeline.settings import Settings, current
 
 AUDIT_DDL = """
 CREATE SCHEMA IF NOT EXISTS raw;
@@ -137,11 +137,14 @@ def skip_reason(path: Path, root: Path) -> str | None:
     return None
 
 
-def scan_landing(source: Source, day: date) -> tuple[list[Path], list[tuple[Path, str]]]:
+def scan_landing(
+    source: Source, day: date, settings: Settings | None = None
+) -> tuple[list[Path], list[tuple[Path, str]]]:
     """The day's files to read, and the entries not read with why. Nothing in the folder
     goes unaccounted: every skipped entry gets a reconciliation row with its reason."""
-    root = settings.landing_dir().resolve()
-    folder = settings.landing_dir() / source.name / day.isoformat()
+    settings = settings or current()
+    root = settings.landing_dir.resolve()
+    folder = settings.landing_dir / source.name / day.isoformat()
     if not folder.is_dir():
         return [], []
     if folder.is_symlink() or not folder.resolve().is_relative_to(root):
@@ -155,7 +158,7 @@ def scan_landing(source: Source, day: date) -> tuple[list[Path], list[tuple[Path
             skipped.append((path, reason))
         elif not is_context_file(path, source.name):
             files.append(path)
-    unstable = _still_being_written(files)
+    unstable = _still_being_written(files, settings.landing_settle_seconds)
     skipped.extend((p, reason) for p, reason in unstable.items())
     return [p for p in files if p not in unstable], skipped
 
@@ -165,11 +168,10 @@ def _signature(path: Path) -> tuple[int, int]:
     return stat.st_size, stat.st_mtime_ns
 
 
-def _still_being_written(files: list[Path]) -> dict[Path, str]:
+def _still_being_written(files: list[Path], settle: float) -> dict[Path, str]:
     """Files modified within the last CX_LANDING_SETTLE_SECONDS are looked at again after
     that long (one wait per folder): a file whose size or time changed meanwhile is still
     being written and is left for the next run."""
-    settle = settings.landing_settle_seconds()
     if not settle or not files:
         return {}
     now = time.time()
@@ -185,8 +187,8 @@ def _still_being_written(files: list[Path]) -> dict[Path, str]:
     }
 
 
-def landing_files(source: Source, day: date) -> list[Path]:
-    return scan_landing(source, day)[0]
+def landing_files(source: Source, day: date, settings: Settings | None = None) -> list[Path]:
+    return scan_landing(source, day, settings)[0]
 
 
 @dataclass
@@ -462,7 +464,7 @@ def purge_quarantine(
     The rows stay, with reason, file and line, so the reconciliation of every file still
     adds up; only the clear-text content goes. Returns how many rows were purged.
     """
-    days = settings.quarantine_retention_days() if retention_days is None else retention_days
+    days = current().quarantine_retention_days if retention_days is None else retention_days
     ensure_tables(con, source)
     return con.execute(
         "UPDATE audit.quarantine SET original_row = NULL, original_row_purged_at = now() "
@@ -473,11 +475,16 @@ def purge_quarantine(
 
 
 def load_partition(
-    con: duckdb.DuckDBPyConnection, source: Source, day: date, run_id: str
+    con: duckdb.DuckDBPyConnection,
+    source: Source,
+    day: date,
+    run_id: str,
+    settings: Settings | None = None,
 ) -> list[FileResult]:
-    """Replace everything `day`'s landing folder contributed, in one transaction."""
+    """Replace everything `day`'s landing folder (under `settings`' data directory)
+    contributed, in one transaction."""
     ensure_tables(con, source)
-    files, skipped = scan_landing(source, day)
+    files, skipped = scan_landing(source, day, settings)
     staged, changed = [], []
     for i, path in enumerate(files):
         before = _signature(path)

@@ -20,10 +20,10 @@ from pathlib import Path
 
 import duckdb
 
-from cx_pipeline import settings
 from cx_pipeline.ingest import language
 from cx_pipeline.ingest.canonical import Column, Source
 from cx_pipeline.ingest.profiles import Profile
+from cx_pipeline.settings import current
 
 
 def ident(name: str) -> str:
@@ -195,9 +195,9 @@ def _out_of_range(column: Column, raw: str) -> list[tuple[str, str]]:
 
 
 def plausible_time_rules(source: Source) -> list[tuple[str, str]]:
-    """Record times before the floor (settings.record_time_floor) are quarantined: a year 1
+    """Record times before the floor (CX_RECORD_TIME_FLOOR) are quarantined: a year 1
     or 1900 is a placeholder or a parsing slip, not a customer's visit."""
-    floor = settings.record_time_floor()
+    floor = current().record_time_floor
     return [
         (
             f"{ident(source.event_time)} < TIMESTAMPTZ {lit(floor.isoformat())}",

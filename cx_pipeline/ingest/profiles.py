@@ -12,11 +12,12 @@ from __future__ import annotations
 
 import fnmatch
 import functools
-import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import yaml
+
+from cx_pipeline.settings import current
 
 BUILTIN_DIR = Path(__file__).resolve().parent.parent / "profiles"
 # Longer reply chains are quarantined: each level of a thread is one pass of the
@@ -197,9 +198,9 @@ def _as_list(value: object) -> list:
 
 def _profile_dirs() -> list[Path]:
     dirs = []
-    user = os.environ.get("CX_PROFILES_DIR")
+    user = current().profiles_dir
     if user:
-        dirs.append(Path(user))
+        dirs.append(user)
     dirs.append(BUILTIN_DIR)
     return dirs
 

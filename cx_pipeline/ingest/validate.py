@@ -19,7 +19,7 @@ from pathlib import Path
 
 import duckdb
 
-from cx_pipeline import settings
+from cx_pipeline.settings import current
 from cx_pipeline.ingest.canonical import SOURCES
 from cx_pipeline.ingest.loader import skip_reason, stage_file
 from cx_pipeline.ingest.profiles import load_profile, profile_for_file
@@ -124,7 +124,7 @@ def validate_file(
             profile.name,
             rows_read=staged.result.read,
             new_columns=staged.result.new_columns,
-            threshold=settings.quarantine_threshold(),
+            threshold=current().quarantine_threshold,
         )
         report.rows_quarantined = con.execute(
             f"SELECT (SELECT count(*) FROM {staged.checked} WHERE _reason IS NOT NULL) + "

@@ -3,12 +3,11 @@
 
 from __future__ import annotations
 
-import os
 import re
 
 import dagster as dg
 
-from cx_pipeline import settings
+from cx_pipeline.settings import Settings, current
 from cx_pipeline.warehouse.resource import WRITER_POOL
 
 DAGSTER_YAML = """\
@@ -32,8 +31,8 @@ _OWN_EVENT_LOG = re.compile(
 )
 
 
-def ensure_dagster_home() -> str:
-    home = settings.dagster_home()
+def ensure_dagster_home(settings: Settings | None = None) -> str:
+    home = (settings or current()).dagster_home
     home.mkdir(parents=True, exist_ok=True)
     config = home / "dagster.yaml"
     if not config.exists():
@@ -42,10 +41,8 @@ def ensure_dagster_home() -> str:
         text = config.read_text(encoding="utf-8")
         if "cx_pipeline.event_log" in text:
             config.write_text(_OWN_EVENT_LOG.sub("", text), encoding="utf-8")
-    os.environ["DAGSTER_HOME"] = str(home)
     return str(home)
 
 
-def get_instance() -> dg.DagsterInstance:
-    ensure_dagster_home()
-    return dg.DagsterInstance.get()
+def get_instance(settings: Settings | None = None) -> dg.DagsterInstance:
+    return dg.DagsterInstance.from_config(ensure_dagster_home(settings))

@@ -6,15 +6,13 @@ import uuid
 from contextlib import redirect_stderr, redirect_stdout
 from dataclasses import dataclass, field
 
-import dagster as dg
-
-from cx_pipeline import settings
 from cx_pipeline.alerts import deliver_run_digest, dispatch
 from cx_pipeline.alerts.run_failure import run_failed_alert
 from cx_pipeline.defs.partitions import RANGE_END_TAG, RANGE_START_TAG
 from cx_pipeline.instance import recovery
 from cx_pipeline.instance.home import get_instance
 from cx_pipeline.instance.progress import Progress, reporting
+from cx_pipeline.settings import Settings, current
 
 
 @dataclass
@@ -44,16 +42,22 @@ class LoadOutcome:
 
 
 def load_range(
-    start: str, end: str, log_level: str = "WARNING", progress: Progress | None = None
+    start: str,
+    end: str,
+    log_level: str = "WARNING",
+    progress: Progress | None = None,
+    settings: Settings | None = None,
 ) -> LoadOutcome:
-    """One run over the whole range: every asset is a single-run backfill."""
+    """One run over the whole range: every asset is a single-run backfill. The definitions
+    are those of `settings` (the CLI's, started before they are imported)."""
+    settings = settings or current()
     if progress is None:
         progress = Progress(quiet=True)
     progress.line("loading the Dagster definitions and the dbt manifest")
-    instance = get_instance()
+    instance = get_instance(settings)
     # Before this run starts, so that a run killed earlier is failed and alerted even when
     # this one fails too.
-    recovered = recovery.recover(instance, settings.published_path().parent)
+    recovered = recovery.recover(instance, settings.published_path.parent, settings)
     from cx_pipeline.definitions import defs
     from cx_pipeline.defs.dbt import cx_dbt_models
 
@@ -68,7 +72,7 @@ def load_range(
         tags |= {RANGE_START_TAG: start, RANGE_END_TAG: end}
     run_config = {"loggers": {"console": {"config": {"log_level": log_level}}}}
     kwargs = {"partition_key": start} if start == end else {}
-    log_path = settings.data_dir() / "logs" / f"load-{start}-{end}.log"
+    log_path = settings.logs_dir / f"load-{start}-{end}.log"
     log_path.parent.mkdir(parents=True, exist_ok=True)
     # dbt's and Dagster's own output goes to a log file; the caller prints the summary.
     progress.line(f"run {run_id}: partitions {start}..{end}; log {log_path}")
@@ -101,10 +105,10 @@ def load_range(
             outcome.step_failures,
             str(log_path),
         )
-        dispatch([alert], digest="run")
+        dispatch([alert], digest="run", settings=settings)
     # The run is over: chat and e-mail get its one message now. A daemon watching the same
     # instance may see the run end too; the digest's claim keeps it to one message.
-    deliver_run_digest(result.run_id)
+    deliver_run_digest(result.run_id, settings)
     built_models = False
     for event in result.get_asset_materialization_events():
         mat = event.event_specific_data.materialization
@@ -181,7 +185,8 @@ def _step_seconds(result) -> dict[str, float]:
     return seconds
 
 
-def format_outcome(outcome: LoadOutcome) -> str:
+def format_outcome(outcome: LoadOutcome, settings: Settings | None = None) -> str:
+    settings = settings or current()
     lines = []
     for run_id in outcome.recovered.failed_runs:
         lines.append(f"run {run_id} was left unfinished by a process that died: marked failed")
@@ -229,14 +234,14 @@ def format_outcome(outcome: LoadOutcome) -> str:
             + ", ".join(f"{k} {v}" for k, v in sorted(outcome.step_seconds.items()))
         )
     if outcome.checks and any(not c["passed"] for c in outcome.checks) or not outcome.success:
-        lines.append(f"alerts: {settings.alerts_path()}")
+        lines.append(f"alerts: {settings.alerts_path}")
     if outcome.unchanged:
         lines.append(
             "nothing changed since the last published build (no row loaded or removed, same "
-            f"dbt project): dbt build and publish skipped; {settings.published_path()} is current"
+            f"dbt project): dbt build and publish skipped; {settings.published_path} is current"
         )
     elif outcome.published:
-        lines.append(f"published: {settings.published_path()}")
+        lines.append(f"published: {settings.published_path}")
         for table, rows in sorted(outcome.published_tables.items()):
             lines.append(f"  {table}: {rows} rows")
     else:
@@ -245,7 +250,3 @@ def format_outcome(outcome: LoadOutcome) -> str:
             "published copy is unchanged"
         )
     return "\n".join(lines)
-
-
-def run_status(outcome: LoadOutcome) -> dg.DagsterRunStatus:
-    return dg.DagsterRunStatus.SUCCESS if outcome.success else dg.DagsterRunStatus.FAILURE

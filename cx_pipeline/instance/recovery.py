@@ -28,6 +28,8 @@ from pathlib import Path
 
 import dagster as dg
 
+from cx_pipeline.settings import Settings
+
 PID_TAG = "cx/pid"
 HOST_TAG = "cx/host"
 # The process's start time in clock ticks since boot (Linux /proc): a pid reused by an
@@ -123,7 +125,7 @@ def dead_runs(instance: dg.DagsterInstance) -> list[dg.DagsterRun]:
     return dead
 
 
-def fail_dead_runs(instance: dg.DagsterInstance) -> list[str]:
+def fail_dead_runs(instance: dg.DagsterInstance, settings: Settings | None = None) -> list[str]:
     """Mark every dead run failed and alert it; returns their run ids."""
     from cx_pipeline.alerts import dispatch
     from cx_pipeline.alerts.run_failure import partition_of, run_failed_alert
@@ -138,14 +140,16 @@ def fail_dead_runs(instance: dg.DagsterInstance) -> list[str]:
         # Alert before changing the status: should this process die in between, the next
         # start-up finds the run again and the journal's key drops the repeated alert.
         # The other way round a crash in between would lose the alert.
-        dispatch([run_failed_alert(run.run_id, partition_of(run), message)])
+        dispatch([run_failed_alert(run.run_id, partition_of(run), message)], settings=settings)
         instance.report_run_failed(run, message)
         failed.append(run.run_id)
     return failed
 
 
-def recover(instance: dg.DagsterInstance, published_dir: Path) -> Recovered:
+def recover(
+    instance: dg.DagsterInstance, published_dir: Path, settings: Settings | None = None
+) -> Recovered:
     return Recovered(
-        failed_runs=fail_dead_runs(instance),
+        failed_runs=fail_dead_runs(instance, settings),
         removed_files=remove_stale_temporaries(published_dir),
     )

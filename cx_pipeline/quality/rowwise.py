@@ -10,7 +10,6 @@ batch, GX's own verdict is used unchanged.
 
 from __future__ import annotations
 
-import os
 import warnings
 from dataclasses import dataclass, field
 from typing import Any
@@ -19,14 +18,14 @@ from cx_pipeline.quality._gx import ephemeral_context, gx
 from cx_pipeline.quality.database import MAX_EXAMPLES, Context, ident, percent
 from cx_pipeline.quality.results import ExpectationOutcome, json_safe
 from cx_pipeline.quality.suites import columns_of, describe, severity
+from cx_pipeline.settings import current
 
-DEFAULT_BATCH_ROWS = 200_000
 _VECTOR = 2048  # DuckDB hands results out in vectors of this many rows
 
 
 def batch_rows_setting() -> int:
     """Largest batch handed to GX; `CX_GX_BATCH_ROWS` overrides (memory vs. speed)."""
-    return max(1, int(os.environ.get("CX_GX_BATCH_ROWS", DEFAULT_BATCH_ROWS)))
+    return current().gx_batch_rows
 
 
 @dataclass

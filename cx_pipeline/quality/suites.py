@@ -19,7 +19,6 @@ Conventions on top of GX, all kept in the JSON so a reviewer sees them:
 from __future__ import annotations
 
 import json
-import os
 from pathlib import Path
 from typing import Any
 
@@ -82,9 +81,7 @@ class SuiteError(ValueError):
 
 
 def expectations_dir() -> Path:
-    return Path(
-        os.environ.get("CX_EXPECTATIONS_DIR", settings.PROJECT_ROOT / "expectations")
-    ).resolve()
+    return settings.current().expectations_dir
 
 
 def suite_names() -> list[str]:

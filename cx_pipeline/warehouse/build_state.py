@@ -13,12 +13,11 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 
 import duckdb
 
-from cx_pipeline import settings
 from cx_pipeline.ingest.canonical import SOURCES
+from cx_pipeline.settings import Settings, current
 from cx_pipeline.warehouse import reference
 
 STATE_TABLE = "audit.build_state"
@@ -29,8 +28,8 @@ REFERENCE_TABLE = "audit.reference_state"
 _MODEL_ENV = ("CX_OWN_BRAND", "CX_PII_SALT")
 
 
-def _project_digest() -> str:
-    project = settings.dbt_project_dir()
+def _project_digest(settings: Settings) -> str:
+    project = settings.dbt_project_dir
     digest = hashlib.sha256()
     paths = [project / "dbt_project.yml", project / "profiles.yml"]
     for folder in ("models", "macros", "seeds", "tests"):
@@ -42,7 +41,8 @@ def _project_digest() -> str:
     return digest.hexdigest()
 
 
-def fingerprint(con: duckdb.DuckDBPyConnection) -> str:
+def fingerprint(con: duckdb.DuckDBPyConnection, settings: Settings | None = None) -> str:
+    settings = settings or current()
     raw = {}
     for source in SOURCES.values():
         exists = con.execute(
@@ -55,12 +55,13 @@ def fingerprint(con: duckdb.DuckDBPyConnection) -> str:
             ).fetchone()
             raw[source.table] = [count, newest]
     env = {
-        name: hashlib.sha256(os.environ.get(name, "").encode()).hexdigest() for name in _MODEL_ENV
+        name: hashlib.sha256(settings.given.get(name, "").encode()).hexdigest()
+        for name in _MODEL_ENV
     }
     state = {
         "raw": raw,
-        "project": _project_digest(),
-        "reference": reference.digest(),
+        "project": _project_digest(settings),
+        "reference": reference.digest(settings),
         "env": env,
     }
     return hashlib.sha256(json.dumps(state, sort_keys=True).encode()).hexdigest()

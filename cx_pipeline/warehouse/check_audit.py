@@ -14,6 +14,7 @@ import dagster as dg
 import duckdb
 
 from cx_pipeline.alerts import Alert, dispatch, explain
+from cx_pipeline.settings import Settings
 
 CHECK_RESULTS_DDL = """
 CREATE SCHEMA IF NOT EXISTS audit;
@@ -139,6 +140,7 @@ def record_and_alert(
     partition: str,
     run_id: str,
     log=None,
+    settings: Settings | None = None,
 ) -> list[CheckRecord]:
     records = list(records)
     con.execute(CHECK_RESULTS_DDL)
@@ -166,7 +168,7 @@ def record_and_alert(
     ]
     if alerts:
         # Chat and e-mail wait for the run's end (deliver_run_digest): one message per run.
-        report = dispatch(alerts, digest="run")
+        report = dispatch(alerts, digest="run", settings=settings)
         if log is not None:
             log.warning(f"alerts: {report.summary()}")
     return failed

@@ -10,7 +10,7 @@ from pathlib import Path
 
 from dagster_dbt import DbtProject
 
-from cx_pipeline import settings
+from cx_pipeline.settings import Settings, current
 from cx_pipeline.warehouse import reference
 
 
@@ -27,11 +27,6 @@ def _newest_source_mtime(project_dir: Path) -> float:
     return max((p.stat().st_mtime for p in paths if p.is_file()), default=0.0)
 
 
-def target_dir(project_dir: Path) -> Path:
-    """dbt's target folder; CX_DBT_TARGET_PATH lets two checkouts' runs not share one."""
-    return Path(os.environ.get("CX_DBT_TARGET_PATH", project_dir / "target")).resolve()
-
-
 def _whole(manifest: Path) -> bool:
     # dbt writes manifest.json in place, and every `dbt build` of a load rewrites it here: a
     # load killed during that write leaves it cut short yet newer than every source, and
@@ -44,16 +39,16 @@ def _whole(manifest: Path) -> bool:
     return True
 
 
-def ensure_manifest(project_dir: Path) -> Path:
+def ensure_manifest(project_dir: Path, settings: Settings | None = None) -> Path:
     """Parse the project when its manifest is missing, cut short or older than its sources."""
-    manifest = target_dir(project_dir) / "manifest.json"
+    settings = settings or current()
+    manifest = settings.dbt_target_path / "manifest.json"
     if (
         manifest.exists()
         and manifest.stat().st_mtime >= _newest_source_mtime(project_dir)
         and _whole(manifest)
     ):
         return manifest
-    settings.disable_telemetry()
     completed = subprocess.run(
         [
             dbt_executable(),
@@ -69,17 +64,23 @@ def ensure_manifest(project_dir: Path) -> Path:
         capture_output=True,
         text=True,
         check=False,
-        # The seed folder a run reads, so that the run's dbt finds this parse reusable.
-        env={**os.environ, **reference.dbt_env()},
+        # The data directory and seed folder a run gives dbt, so that it finds this parse
+        # reusable.
+        env={
+            **os.environ,
+            "CX_DATA_DIR": str(settings.data_dir),
+            **reference.dbt_env(settings),
+        },
     )
     if completed.returncode != 0:
         raise RuntimeError(f"dbt parse failed:\n{completed.stdout}\n{completed.stderr}")
     return manifest
 
 
-def cx_dbt_project() -> DbtProject:
-    project_dir = settings.dbt_project_dir()
-    ensure_manifest(project_dir)
+def cx_dbt_project(settings: Settings | None = None) -> DbtProject:
+    settings = settings or current()
+    project_dir = settings.dbt_project_dir
+    ensure_manifest(project_dir, settings)
     return DbtProject(
-        project_dir=project_dir, profiles_dir=project_dir, target_path=target_dir(project_dir)
+        project_dir=project_dir, profiles_dir=project_dir, target_path=settings.dbt_target_path
     )

@@ -14,8 +14,8 @@ from pathlib import Path
 
 import duckdb
 
-from cx_pipeline import settings
 from cx_pipeline.instance.recovery import remove_stale_temporaries
+from cx_pipeline.settings import current
 
 PUBLISHED_SCHEMAS = ("marts", "audit")
 # Quarantined rows are published without the original row, which holds clear-text
@@ -31,7 +31,7 @@ def _lit(text: str) -> str:
     return "'" + text.replace("'", "''") + "'"
 
 
-def publish(warehouse: Path, published: Path) -> dict[str, int]:
+def publish(warehouse: Path, published: Path, storage_version: str | None = None) -> dict[str, int]:
     published.parent.mkdir(parents=True, exist_ok=True)
     staging = published.with_name(f".{published.name}.{os.getpid()}.tmp")
     wal = staging.with_name(staging.name + ".wal")
@@ -42,7 +42,8 @@ def publish(warehouse: Path, published: Path) -> dict[str, int]:
     # Written in a storage format that DuckDB 1.x clients (the CLI, DBeaver, R, most BI
     # drivers) read too, not only the library version that builds it.
     con = duckdb.connect(
-        str(staging), config={"storage_compatibility_version": settings.published_storage()}
+        str(staging),
+        config={"storage_compatibility_version": storage_version or current().published_storage},
     )
     try:
         con.execute(f"ATTACH '{warehouse}' AS wh (READ_ONLY)")

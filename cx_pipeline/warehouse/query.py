@@ -27,7 +27,7 @@ from pathlib import Path
 
 import duckdb
 
-from cx_pipeline import settings
+from cx_pipeline.settings import current
 
 
 class NotPublished(RuntimeError):
@@ -35,7 +35,7 @@ class NotPublished(RuntimeError):
 
 
 def run_query(sql: str, database: Path | None = None) -> tuple[list[str], list[tuple]]:
-    path = database or settings.published_path()
+    path = database or current().published_path
     if not path.exists():
         raise NotPublished(
             f"{path} does not exist yet: run `cx-pipeline load` (or `make demo`) first"

@@ -16,14 +16,13 @@ from __future__ import annotations
 
 import csv
 import hashlib
-import os
 from dataclasses import dataclass
 from pathlib import Path
 
 import duckdb
 import yaml
 
-from cx_pipeline import settings
+from cx_pipeline.settings import Settings, current
 
 SEEDS_ENV = "CX_SEEDS_DIR"
 
@@ -39,49 +38,52 @@ class Seed:
     packaged: Path
 
 
-def packaged_seeds_dir() -> Path:
-    return settings.dbt_project_dir() / "seeds"
+def packaged_seeds_dir(settings: Settings | None = None) -> Path:
+    return (settings or current()).dbt_project_dir / "seeds"
 
 
-def seeds() -> dict[str, Seed]:
+def seeds(settings: Settings | None = None) -> dict[str, Seed]:
     """The packaged seeds with the column types dbt_project.yml gives them."""
-    project = yaml.safe_load((settings.dbt_project_dir() / "dbt_project.yml").read_text())
+    settings = settings or current()
+    project = yaml.safe_load((settings.dbt_project_dir / "dbt_project.yml").read_text())
     configs = (project.get("seeds") or {}).get(project["name"]) or {}
     found = {}
-    for path in sorted(packaged_seeds_dir().glob("*.csv")):
+    for path in sorted(packaged_seeds_dir(settings).glob("*.csv")):
         config = configs.get(path.stem) or {}
         types = config.get("+column_types") or config.get("column_types") or {}
         found[path.stem] = Seed(path.stem, {k: str(v) for k, v in types.items()}, path)
     return found
 
 
-def effective_files() -> dict[str, Path]:
+def effective_files(settings: Settings | None = None) -> dict[str, Path]:
     """Each seed's file: the deployment's when its reference folder has one, else packaged."""
-    user_dir = settings.reference_dir()
+    settings = settings or current()
+    user_dir = settings.reference_dir
     files = {}
-    for name, seed in seeds().items():
+    for name, seed in seeds(settings).items():
         candidate = user_dir / f"{name}.csv" if user_dir else None
         files[name] = candidate if candidate is not None and candidate.is_file() else seed.packaged
     return files
 
 
-def digest() -> str:
+def digest(settings: Settings | None = None) -> str:
     """Content of the effective reference data; a change means every model reading it is stale."""
     h = hashlib.sha256()
-    for name, path in sorted(effective_files().items()):
+    for name, path in sorted(effective_files(settings).items()):
         h.update(name.encode())
         h.update(path.read_bytes())
     return h.hexdigest()
 
 
-def validate() -> None:
+def validate(settings: Settings | None = None) -> None:
     """Check the deployment's files (the packaged ones are tested with the project)."""
-    user_dir = settings.reference_dir()
+    settings = settings or current()
+    user_dir = settings.reference_dir
     if user_dir is None:
         return
     if not user_dir.is_dir():
         raise ReferenceDataError(f"CX_REFERENCE_DIR {user_dir} is not a folder")
-    known = seeds()
+    known = seeds(settings)
     for path in sorted(user_dir.iterdir()):
         if path.suffix.lower() != ".csv":
             continue
@@ -146,15 +148,13 @@ def _first_uncastable(con, values: list[tuple[int, str]], sql_type: str):
     return tuple(row) if row else None
 
 
-def effective_seeds_dir() -> Path:
-    return settings.data_dir() / "reference" / "seeds"
-
-
-def assemble() -> Path:
-    """Write the effective seeds folder; unchanged files are left alone for partial parsing."""
-    target = effective_seeds_dir()
+def assemble(settings: Settings | None = None) -> Path:
+    """Write the effective seeds folder under the data directory; unchanged files are left
+    alone for partial parsing."""
+    settings = settings or current()
+    target = settings.effective_seeds_dir
     target.mkdir(parents=True, exist_ok=True)
-    wanted = {f"{name}.csv": path for name, path in effective_files().items()}
+    wanted = {f"{name}.csv": path for name, path in effective_files(settings).items()}
     for name, source in wanted.items():
         content = source.read_bytes()
         destination = target / name
@@ -166,10 +166,6 @@ def assemble() -> Path:
     return target
 
 
-def dbt_env() -> dict[str, str]:
+def dbt_env(settings: Settings | None = None) -> dict[str, str]:
     """The variable that points dbt at the effective folder (assembled first)."""
-    return {SEEDS_ENV: str(assemble())}
-
-
-def apply_env() -> None:
-    os.environ.update(dbt_env())
+    return {SEEDS_ENV: str(assemble(settings))}

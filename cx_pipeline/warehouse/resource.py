@@ -1,4 +1,4 @@
-"""Resources: the DuckDB warehouse (one writer at a time) and the dbt CLI."""
+"""The DuckDB warehouse as a Dagster resource: its data directory and one writer at a time."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from pathlib import Path
 import dagster as dg
 import duckdb
 
-from cx_pipeline import settings
+from cx_pipeline.settings import Settings, current
 
 WRITER_POOL = "cx_duckdb_writer"
 # Lock depth per warehouse file held by this process (steps run in one thread).
@@ -20,24 +20,35 @@ _HELD: dict[str, int] = {}
 
 
 class WarehouseResource(dg.ConfigurableResource):
-    """The working DuckDB file under `data_dir` (CX_DATA_DIR unless configured).
+    """The working DuckDB file under `data_dir` (unset: the current settings' CX_DATA_DIR).
+
+    Every step and sensor given this resource takes its data directory from it: the loader's
+    landing folders, dbt's profile, the published copy and the alert journal.
 
     DuckDB allows one writing process per file. Dagster's pool `cx_duckdb_writer` queues
     runs that write; this resource adds an OS file lock, held while a step writes, so
     that a CLI load and a daemon-launched run on the same machine also take turns.
     """
 
-    data_dir: str
+    data_dir: str | None = None
     lock_timeout_seconds: float = 3600.0
-    memory_limit: str = "2GB"
+    memory_limit: str | None = None  # unset: CX_DUCKDB_MEMORY_LIMIT's
+
+    def settings(self) -> Settings:
+        """The current settings with this resource's data directory."""
+        return current().with_data_dir(self.data_dir and Path(self.data_dir).expanduser().resolve())
 
     @property
     def path(self) -> Path:
-        return Path(self.data_dir) / "warehouse" / "cx.duckdb"
+        return self.settings().warehouse_path
 
     @property
     def published_path(self) -> Path:
-        return Path(self.data_dir) / "published" / "cx.duckdb"
+        return self.settings().published_path
+
+    def dbt_env(self) -> dict[str, str]:
+        """What dbt's profile reads from the environment: where the warehouse is."""
+        return {"CX_DATA_DIR": str(self.settings().data_dir)}
 
     @contextmanager
     def writer_lock(self) -> Iterator[None]:
@@ -79,7 +90,8 @@ class WarehouseResource(dg.ConfigurableResource):
             try:
                 con.execute("SET TimeZone = 'UTC'")
                 # Bounded memory on a small machine: DuckDB spills to disk past this.
-                con.execute(f"SET memory_limit = '{self.memory_limit}'")
+                limit = self.memory_limit or self.settings().duckdb_memory_limit
+                con.execute(f"SET memory_limit = '{limit}'")
                 # DuckDB checkpoints whenever 16 MB of WAL have piled up, which during a
                 # backfill meant at nearly every day's commit and a third of the ingest time
                 # (py-spy, a year at scale 10). Closing the connection checkpoints anyway, so
@@ -88,10 +100,3 @@ class WarehouseResource(dg.ConfigurableResource):
                 yield con
             finally:
                 con.close()
-
-
-def warehouse_resource() -> WarehouseResource:
-    return WarehouseResource(
-        data_dir=str(settings.data_dir()),
-        memory_limit=os.environ.get("CX_DUCKDB_MEMORY_LIMIT", "2GB"),
-    )
