@@ -49,6 +49,17 @@ def cx_daily_schedule(context: dg.ScheduleEvaluationContext):
     return dg.RunRequest(run_key=day, partition_key=day)
 
 
+def _warehouse(context) -> WarehouseResource:
+    """The definitions' warehouse resource, its EnvVars resolved now. Taken from the
+    repository rather than as a sensor argument, so that a sensor evaluated with nothing but
+    the repository (as in a test) has it too."""
+    repository = context.repository_def
+    resource = repository.get_top_level_resources().get("warehouse") if repository else None
+    if isinstance(resource, WarehouseResource):
+        return resource.process_config_and_initialize()
+    return WarehouseResource()
+
+
 def _landing_state(landing: Path) -> dict[str, list[int]]:
     """[size, mtime_ns] of every landing file, keyed by its path under the landing folder."""
     state: dict[str, list[int]] = {}
@@ -79,12 +90,12 @@ def _not_loadable(day: str) -> str | None:
     description="Requests a day's partition as soon as a file lands in (or changes in) one of "
     "its folders, today's included; every new delivery re-runs the day.",
 )
-def landing_sensor(context: dg.SensorEvaluationContext, warehouse: WarehouseResource):
+def landing_sensor(context: dg.SensorEvaluationContext):
     cursor = json.loads(context.cursor) if context.cursor else {}
     # An old cursor (path -> mtime) is read as empty: every folder is requested once more.
     seen = cursor.get("seen", {}) if isinstance(cursor.get("seen"), dict) else {}
     skipped = cursor.get("skipped", {})
-    current = _landing_state(warehouse.settings().landing_dir)
+    current = _landing_state(_warehouse(context).settings().landing_dir)
     by_day: dict[str, dict[str, list[int]]] = {}
     for rel, state in current.items():
         by_day.setdefault(_day_of(rel), {})[rel] = state
@@ -113,11 +124,11 @@ def landing_sensor(context: dg.SensorEvaluationContext, warehouse: WarehouseReso
     default_status=dg.DefaultSensorStatus.RUNNING,
     description="Sends an alert (alerts.jsonl, webhook, Slack, e-mail) for every failed run.",
 )
-def cx_run_failure_alerts(context: dg.RunFailureSensorContext, warehouse: WarehouseResource):
+def cx_run_failure_alerts(context: dg.RunFailureSensorContext):
     message = context.failure_event.message or "run failed"
     run = context.dagster_run
     failures = step_failures(context)
-    settings = warehouse.settings()
+    settings = _warehouse(context).settings()
     alert = run_failed_alert(run.run_id, partition_of(run), message, failures)
     dispatch([alert], digest="run", settings=settings)
     deliver_run_digest(run.run_id, settings)
@@ -130,5 +141,5 @@ def cx_run_failure_alerts(context: dg.RunFailureSensorContext, warehouse: Wareho
     description="Sends the chat and e-mail digest of a successful run that raised alerts "
     "(warnings, or checks that recovered).",
 )
-def cx_run_alert_digest(context: dg.RunStatusSensorContext, warehouse: WarehouseResource):
-    deliver_run_digest(context.dagster_run.run_id, warehouse.settings())
+def cx_run_alert_digest(context: dg.RunStatusSensorContext):
+    deliver_run_digest(context.dagster_run.run_id, _warehouse(context).settings())

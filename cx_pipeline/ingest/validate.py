@@ -19,11 +19,11 @@ from pathlib import Path
 
 import duckdb
 
-from cx_pipeline.settings import current
 from cx_pipeline.ingest.canonical import SOURCES
 from cx_pipeline.ingest.loader import skip_reason, stage_file
 from cx_pipeline.ingest.profiles import load_profile, profile_for_file
 from cx_pipeline.quality import raw_suite, validate_table
+from cx_pipeline.settings import current
 
 
 @dataclass
