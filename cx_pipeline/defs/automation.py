@@ -55,9 +55,11 @@ def _warehouse(context) -> WarehouseResource:
     the repository (as in a test) has it too."""
     repository = context.repository_def
     resource = repository.get_top_level_resources().get("warehouse") if repository else None
-    if isinstance(resource, WarehouseResource):
-        return resource.process_config_and_initialize()
-    return WarehouseResource()
+    if resource is None:
+        return WarehouseResource()
+    # It holds no connection: nothing to tear down once the block ends.
+    with dg.build_resources({"warehouse": resource}) as built:
+        return built.warehouse
 
 
 def _landing_state(landing: Path) -> dict[str, list[int]]:
