@@ -7,6 +7,7 @@ import dagster as dg
 
 from cx_pipeline.alerts import explain
 from cx_pipeline.alerts.model import Alert
+from cx_pipeline.instance.run_window import run_window, window_label
 
 
 def run_failed_alert(
@@ -35,12 +36,7 @@ def run_failed_alert(
 
 
 def partition_of(run: dg.DagsterRun) -> str:
-    tags = run.tags or {}
-    start = tags.get("dagster/asset_partition_range_start")
-    if start:
-        end = tags.get("dagster/asset_partition_range_end", start)
-        return start if start == end else f"{start}..{end}"
-    return tags.get("dagster/partition", "")
+    return window_label(run_window(run))
 
 
 def step_failures(context: dg.RunFailureSensorContext) -> list[tuple[str, str]]:

@@ -11,7 +11,7 @@ import dagster as dg
 from dagster_dbt import DagsterDbtTranslator, DbtCliResource, dbt_assets
 
 from cx_pipeline.defs.catalog import DAILY_FRESHNESS, dbt_test_description, owners
-from cx_pipeline.defs.partitions import run_window, window_label
+from cx_pipeline.instance.run_window import run_window, window_label
 from cx_pipeline.warehouse import build_state, reference
 from cx_pipeline.warehouse.check_audit import record_and_alert, to_record
 from cx_pipeline.warehouse.dbt_project import cx_dbt_project

@@ -11,8 +11,8 @@ from collections.abc import Sequence
 import dagster as dg
 
 from cx_pipeline.alerts import explain
-from cx_pipeline.defs.partitions import run_window, window_label
 from cx_pipeline.ingest.canonical import SOURCES
+from cx_pipeline.instance.run_window import run_window, window_label
 from cx_pipeline.quality import SuiteResult, raw_suite, validate_table
 from cx_pipeline.warehouse.check_audit import CheckRecord, record_and_alert
 from cx_pipeline.warehouse.resource import WarehouseResource

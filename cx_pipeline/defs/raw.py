@@ -10,10 +10,11 @@ import dagster as dg
 
 from cx_pipeline.alerts import explain
 from cx_pipeline.defs.catalog import DAILY_FRESHNESS, owners, raw_column_schema
-from cx_pipeline.defs.partitions import DAILY, days_in_range, run_window, window_label
+from cx_pipeline.defs.partitions import DAILY, days_in_range
 from cx_pipeline.ingest.canonical import SOURCES, Source
 from cx_pipeline.ingest.loader import load_partition, purge_quarantine
 from cx_pipeline.instance import progress
+from cx_pipeline.instance.run_window import run_window, window_label
 from cx_pipeline.warehouse.check_audit import record_and_alert, to_record
 from cx_pipeline.warehouse.resource import WRITER_POOL, WarehouseResource
 

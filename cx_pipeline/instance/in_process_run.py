@@ -8,10 +8,10 @@ from dataclasses import dataclass, field
 
 from cx_pipeline.alerts import deliver_run_digest, dispatch
 from cx_pipeline.alerts.run_failure import run_failed_alert
-from cx_pipeline.defs.partitions import RANGE_END_TAG, RANGE_START_TAG
 from cx_pipeline.instance import recovery
 from cx_pipeline.instance.home import get_instance
 from cx_pipeline.instance.progress import Progress, reporting
+from cx_pipeline.instance.run_window import RANGE_END_TAG, RANGE_START_TAG
 from cx_pipeline.settings import Settings, current
 
 
