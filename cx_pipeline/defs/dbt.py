@@ -78,7 +78,7 @@ def cx_dbt_models(
     # The models are not partitioned (a partitioned asset costs one Dagster event per day
     # of a run, ~15 ms each in SQLite, for models that are whole incremental tables anyway):
     # they take the window of the raw partitions the run loads from its tags. The window
-    # reaches dbt as environment variables (see int_incremental_window.sql), so dbt's
+    # reaches dbt as environment variables (see macro partition_window), so dbt's
     # partial parse survives a new window; without one, everything is recomputed.
     settings = warehouse.settings()
     try:

@@ -6,9 +6,6 @@
 -- Incremental by period like the KPI models: a run recomputes the periods from the tickets'
 -- recompute date on, or earlier when a survey delivered in the run rates an older ticket
 -- (any version of the response: a re-delivery may have moved it to another ticket).
-{{ config(materialized='incremental', incremental_strategy='delete+insert',
-          unique_key=['grain', 'period_start'], on_schema_change='append_new_columns') }}
--- depends_on: {{ ref('int_incremental_window') }}
 {%- set since -%}
 least({{ recompute_since('tickets') }}, coalesce((
     select cast(date_trunc('week', date_trunc('month', min(t.created_date))) as date)
@@ -113,24 +110,24 @@ scored as (
 )
 
 select
-    cast(grain as varchar) as grain,
-    cast(period_start as date) as period_start,
-    cast(agent_id as varchar) as agent_id,
-    cast(tickets_handled as bigint) as tickets_handled,
-    cast(tickets_solved as bigint) as tickets_solved,
-    cast(one_touch_rate as double) as one_touch_rate,
-    cast(reopen_rate as double) as reopen_rate,
-    cast(first_reply_n as bigint) as first_reply_n,
-    cast(first_reply_minutes_median as double) as first_reply_minutes_median,
-    cast(first_reply_business_minutes_median as double) as first_reply_business_minutes_median,
-    cast(csat_responses as bigint) as csat_responses,
-    cast(csat_top2_share as double) as csat_top2_share,
-    cast(csat_mean as double) as csat_mean,
+    grain,
+    period_start,
+    agent_id,
+    tickets_handled,
+    tickets_solved,
+    one_touch_rate,
+    reopen_rate,
+    first_reply_n,
+    first_reply_minutes_median,
+    first_reply_business_minutes_median,
+    csat_responses,
+    csat_top2_share,
+    csat_mean,
     cast(rank_one_touch as integer) as rank_one_touch,
     cast(rank_reopen as integer) as rank_reopen,
     cast(rank_first_reply as integer) as rank_first_reply,
     cast(rank_csat as integer) as rank_csat,
-    cast(mean_rank as double) as mean_rank,
+    mean_rank,
     cast(rank() over (partition by grain, period_start
                       order by mean_rank asc nulls last, tickets_handled desc) as integer) as rank,
     tickets_solved < {{ var('cx_low_sample_min_n') }} as low_sample

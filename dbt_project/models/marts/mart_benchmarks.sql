@@ -63,11 +63,15 @@ ranks as (
 median_pairs as (
     select
         p.grain, p.period_start, p.kpi, p.own_brand, p.industry,
-        'competitor_median' as comparison, 'median of ' || r.competitors || ' competitors',
-        'one_sample', p.estimate_kind, p.higher_is_better,
+        'competitor_median' as comparison, 'median of ' || r.competitors || ' competitors'
+            as benchmark,
+        'one_sample' as mode, p.estimate_kind, p.higher_is_better,
         p.own_value, p.own_k, p.own_d, p.own_n, p.own_se,
-        r.competitor_median, null::double, null::double, null::bigint, null::double, null::boolean,
-        {{ period_days('p.grain', 'p.period_start') }}, {{ period_days('p.grain', 'p.period_start') }}
+        r.competitor_median as benchmark_value, null::double as benchmark_k,
+        null::double as benchmark_d, null::bigint as benchmark_n, null::double as benchmark_se,
+        null::boolean as is_illustrative,
+        {{ period_days('p.grain', 'p.period_start') }} as own_days,
+        {{ period_days('p.grain', 'p.period_start') }} as benchmark_days
     from (select distinct grain, period_start, kpi, own_brand, industry, estimate_kind,
                  higher_is_better, own_value, own_k, own_d, own_n, own_se
           from competitor_pairs) p
@@ -83,11 +87,14 @@ own_company as (
 industry_pairs as (
     select
         k.grain, k.period_start, k.kpi, k.own_brand, k.industry,
-        'industry_reference', 'industry reference: ' || b.source, 'one_sample',
-        k.estimate_kind, k.higher_is_better,
-        k.value, k.numerator, k.denominator, k.n, k.std_error,
-        b.value, null::double, null::double, null::bigint, null::double, b.is_illustrative,
-        {{ period_days('k.grain', 'k.period_start') }}, {{ period_days('k.grain', 'k.period_start') }}
+        'industry_reference' as comparison, 'industry reference: ' || b.source as benchmark,
+        'one_sample' as mode, k.estimate_kind, k.higher_is_better,
+        k.value as own_value, k.numerator as own_k, k.denominator as own_d, k.n as own_n,
+        k.std_error as own_se,
+        b.value as benchmark_value, null::double as benchmark_k, null::double as benchmark_d,
+        null::bigint as benchmark_n, null::double as benchmark_se, b.is_illustrative,
+        {{ period_days('k.grain', 'k.period_start') }} as own_days,
+        {{ period_days('k.grain', 'k.period_start') }} as benchmark_days
     from own_company k
     join {{ ref('industry_benchmarks') }} b on b.industry = k.industry and b.kpi = k.kpi
 ),
@@ -95,11 +102,15 @@ industry_pairs as (
 previous_pairs as (
     select
         k.grain, k.period_start, k.kpi, k.own_brand, k.industry,
-        'previous_period', 'previous ' || k.grain || ' (' || p.period_start || ')', 'two_sample',
-        k.estimate_kind, k.higher_is_better,
-        k.value, k.numerator, k.denominator, k.n, k.std_error,
-        p.value, p.numerator, p.denominator, p.n, p.std_error, null::boolean,
-        {{ period_days('k.grain', 'k.period_start') }}, {{ period_days('p.grain', 'p.period_start') }}
+        'previous_period' as comparison,
+        'previous ' || k.grain || ' (' || p.period_start || ')' as benchmark,
+        'two_sample' as mode, k.estimate_kind, k.higher_is_better,
+        k.value as own_value, k.numerator as own_k, k.denominator as own_d, k.n as own_n,
+        k.std_error as own_se,
+        p.value as benchmark_value, p.numerator as benchmark_k, p.denominator as benchmark_d,
+        p.n as benchmark_n, p.std_error as benchmark_se, null::boolean as is_illustrative,
+        {{ period_days('k.grain', 'k.period_start') }} as own_days,
+        {{ period_days('p.grain', 'p.period_start') }} as benchmark_days
     from own_company k
     join own_company p
         on p.grain = k.grain and p.kpi = k.kpi
@@ -108,9 +119,9 @@ previous_pairs as (
 
 pairs as (
     select * from competitor_pairs
-    union all select * from median_pairs
-    union all select * from industry_pairs
-    union all select * from previous_pairs
+    union all by name select * from median_pairs
+    union all by name select * from industry_pairs
+    union all by name select * from previous_pairs
 ),
 
 tested as (

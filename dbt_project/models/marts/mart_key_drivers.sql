@@ -44,12 +44,12 @@ with_thresholds as (
 )
 
 select
-    cast(grain as varchar) as grain,
-    cast(period_start as date) as period_start,
-    cast(segment as varchar) as segment,
-    cast(attribute as varchar) as attribute,
-    cast(n as bigint) as n,
-    cast(importance as double) as importance,
+    grain,
+    period_start,
+    segment,
+    attribute,
+    n,
+    importance,
     -- Fisher z interval of the correlation (needs n > 3).
     cast(case when n > 3 and abs(importance) < 1
               then tanh(atanh(importance) - 1.96 / sqrt(n - 3)) end as double) as importance_ci_low,
@@ -57,10 +57,10 @@ select
               then tanh(atanh(importance) + 1.96 / sqrt(n - 3)) end as double) as importance_ci_high,
     cast(rank() over (partition by grain, period_start, segment order by importance desc nulls last)
          as integer) as importance_rank,
-    cast(performance_mean as double) as performance_mean,
-    cast(performance as double) as performance,
-    cast(importance_threshold as double) as importance_threshold,
-    cast(performance_threshold as double) as performance_threshold,
+    performance_mean,
+    performance,
+    importance_threshold,
+    performance_threshold,
     cast(case
         when importance is null then null
         when importance >= importance_threshold and performance < performance_threshold

@@ -5,9 +5,6 @@
 -- Every gap of a period comes from records dated in it (surveys by submission, tickets by
 -- creation), so a run recomputes only the periods from the earlier of the two sources'
 -- recompute dates on, like the KPI models; a daily run does not regroup years of history.
-{{ config(materialized='incremental', incremental_strategy='delete+insert',
-          unique_key=['grain', 'period_start'], on_schema_change='append_new_columns') }}
--- depends_on: {{ ref('int_incremental_window') }}
 {%- set since = 'least(' ~ recompute_since('surveys') ~ ', ' ~ recompute_since('tickets') ~ ')' %}
 with servqual as (
     select * from {{ ref('int_servqual_scores') }}
@@ -55,25 +52,33 @@ gap1 as (
 ),
 
 gap2 as (
-    select m.grain, m.period_start, 2, 'standards', m.dimension, 'all', 'servqual_standard_level',
-        'service standard level (servqual_standards seed)',
-        'mean expectation management attributes to customers',
-        s.standard_level, m.mean, s.standard_level - m.mean, 'points_1_7', true, m.n, m.n,
-        s.standard_level - m.mean - 1.96 * m.sd / sqrt(m.n),
-        s.standard_level - m.mean + 1.96 * m.sd / sqrt(m.n),
-        'gap2_standard_minus_management_perception'
+    select m.grain, m.period_start, 2 as gap_number, 'standards' as gap_name, m.dimension,
+        'all' as segment, 'servqual_standard_level' as measure,
+        'service standard level (servqual_standards seed)' as measured_as,
+        'mean expectation management attributes to customers' as reference_as,
+        s.standard_level as measured_value, m.mean as reference_value,
+        s.standard_level - m.mean as gap, 'points_1_7' as unit, true as higher_is_better,
+        m.n as n, m.n as n_reference,
+        s.standard_level - m.mean - 1.96 * m.sd / sqrt(m.n) as gap_ci_low,
+        s.standard_level - m.mean + 1.96 * m.sd / sqrt(m.n) as gap_ci_high,
+        'gap2_standard_minus_management_perception' as formula_name
     from management m
     join {{ ref('servqual_standards') }} s using (dimension)
 ),
 
 gap5 as (
-    select grain, period_start, 5, 'customer', dimension, segment, 'servqual_perception',
-        'customers'' mean perception', 'customers'' mean expectation',
-        avg(perception), avg(expectation), avg(perception - expectation), 'points_1_7', true,
-        count(*), count(*),
-        avg(perception - expectation) - 1.96 * stddev_samp(perception - expectation) / sqrt(count(*)),
-        avg(perception - expectation) + 1.96 * stddev_samp(perception - expectation) / sqrt(count(*)),
-        'gap5_servqual_perception_minus_expectation'
+    select grain, period_start, 5 as gap_number, 'customer' as gap_name, dimension, segment,
+        'servqual_perception' as measure,
+        'customers'' mean perception' as measured_as,
+        'customers'' mean expectation' as reference_as,
+        avg(perception) as measured_value, avg(expectation) as reference_value,
+        avg(perception - expectation) as gap, 'points_1_7' as unit, true as higher_is_better,
+        count(*) as n, count(*) as n_reference,
+        avg(perception - expectation) - 1.96 * stddev_samp(perception - expectation) / sqrt(count(*))
+            as gap_ci_low,
+        avg(perception - expectation) + 1.96 * stddev_samp(perception - expectation) / sqrt(count(*))
+            as gap_ci_high,
+        'gap5_servqual_perception_minus_expectation' as formula_name
     from customers
     where perception is not null and expectation is not null
     group by all
@@ -118,19 +123,21 @@ delivered as (
 ),
 
 gap3 as (
-    select d.grain, d.period_start, 3, 'delivery', s.dimension, d.segment, d.metric,
+    select d.grain, d.period_start, 3 as gap_number, 'delivery' as gap_name, s.dimension,
+        d.segment, d.metric as measure,
         case when d.metric in ('first_reply', 'resolution')
              then 'share of tickets within the ' || d.metric || ' standard'
-             else d.metric || ' delivered' end,
+             else d.metric || ' delivered' end as measured_as,
         case when d.metric in ('first_reply', 'resolution')
              then 'target share (operational_standards seed, mixed by priority)'
-             else 'target (operational_standards seed)' end,
-        d.met / d.n, coalesce(d.target_mix, s.target), d.met / d.n - coalesce(d.target_mix, s.target),
-        'share', true, d.n::bigint, d.n::bigint,
+             else 'target (operational_standards seed)' end as reference_as,
+        d.met / d.n as measured_value, coalesce(d.target_mix, s.target) as reference_value,
+        d.met / d.n - coalesce(d.target_mix, s.target) as gap,
+        'share' as unit, true as higher_is_better, d.n::bigint as n, d.n::bigint as n_reference,
         -- The Wilson interval of the delivered share, less the fixed target.
-        {{ wilson_low('d.met', 'd.n') }} - coalesce(d.target_mix, s.target),
-        {{ wilson_high('d.met', 'd.n') }} - coalesce(d.target_mix, s.target),
-        'gap3_delivered_minus_standard'
+        {{ wilson_low('d.met', 'd.n') }} - coalesce(d.target_mix, s.target) as gap_ci_low,
+        {{ wilson_high('d.met', 'd.n') }} - coalesce(d.target_mix, s.target) as gap_ci_high,
+        'gap3_delivered_minus_standard' as formula_name
     from delivered d
     join standards s using (metric)
     where d.n > 0
@@ -234,46 +241,49 @@ promise_values as (
 ),
 
 gap4 as (
-    select grain, period_start, 4, 'communication', dimension, segment, promise_id,
-        metric || ' delivered' || case when channel = 'all' then '' else ' on ' || channel end,
-        'promised: ' || promise_text,
-        delivered, promised_value,
+    select grain, period_start, 4 as gap_number, 'communication' as gap_name, dimension,
+        segment, promise_id as measure,
+        metric || ' delivered' || case when channel = 'all' then '' else ' on ' || channel end
+            as measured_as,
+        'promised: ' || promise_text as reference_as,
+        delivered as measured_value, promised_value as reference_value,
         case when higher_is_better then delivered - promised_value
-             else promised_value - delivered end,
-        unit, higher_is_better, n, n, cast(null as double), cast(null as double),
-        'gap4_delivered_vs_promised'
+             else promised_value - delivered end as gap,
+        unit, higher_is_better, n, n as n_reference,
+        cast(null as double) as gap_ci_low, cast(null as double) as gap_ci_high,
+        'gap4_delivered_vs_promised' as formula_name
     from promise_values
     where delivered is not null
 ),
 
 gaps as (
     select * from gap1
-    union all select * from gap2
-    union all select * from gap3
-    union all select * from gap4
-    union all select * from gap5
+    union all by name select * from gap2
+    union all by name select * from gap3
+    union all by name select * from gap4
+    union all by name select * from gap5
 )
 
 select
-    cast(grain as varchar) as grain,
-    cast(period_start as date) as period_start,
-    cast(gap_number as integer) as gap_number,
-    cast(gap_name as varchar) as gap_name,
-    cast(dimension as varchar) as dimension,
-    cast(segment as varchar) as segment,
-    cast(measure as varchar) as measure,
-    cast(measured_as as varchar) as measured_as,
-    cast(reference_as as varchar) as reference_as,
-    cast(measured_value as double) as measured_value,
-    cast(reference_value as double) as reference_value,
-    cast(gap as double) as gap,
-    cast(unit as varchar) as unit,
-    cast(higher_is_better as boolean) as higher_is_better,
-    cast(n as bigint) as n,
-    cast(n_reference as bigint) as n_reference,
-    cast(gap_ci_low as double) as gap_ci_low,
-    cast(gap_ci_high as double) as gap_ci_high,
-    cast(formula_name as varchar) as formula_name,
+    grain,
+    period_start,
+    gap_number,
+    gap_name,
+    dimension,
+    segment,
+    measure,
+    measured_as,
+    reference_as,
+    measured_value,
+    reference_value,
+    gap,
+    unit,
+    higher_is_better,
+    n,
+    n_reference,
+    gap_ci_low,
+    gap_ci_high,
+    formula_name,
     least(n, n_reference) < {{ var('cx_low_sample_min_n') }} as low_sample
 from gaps
 -- A month starting before `since` saw only part of its days: it keeps its stored rows.

@@ -1,7 +1,3 @@
-{{ config(materialized='incremental', incremental_strategy='append',
-          on_schema_change='sync_all_columns',
-          pre_hook="{{ delete_keys_delivered_in_window('review_id', source('raw', 'reviews'), 'reviews', '_partition_date') }}") }}
--- depends_on: {{ ref('int_incremental_window') }}
 -- Latest delivery of each review wins (a re-delivery that adds the brand's reply
 -- supersedes the first one). Ratings are put on a 1-5 scale so platforms compare.
 with ranked as (
@@ -15,7 +11,7 @@ with ranked as (
     {% if is_incremental() %}
     -- Only keys delivered in this run: their versions are re-ranked, the rest stays.
     where review_id in (
-        {{ keys_delivered_in_window(source('raw', 'reviews'), 'review_id', 'reviews', '_partition_date') }})
+        {{ rebuilt_keys() }})
     {% endif %}
 )
 

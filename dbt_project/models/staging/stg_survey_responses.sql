@@ -1,7 +1,3 @@
-{{ config(materialized='incremental', incremental_strategy='append',
-          on_schema_change='sync_all_columns',
-          pre_hook="{{ delete_keys_delivered_in_window('response_id', source('raw', 'survey_responses'), 'surveys', '_partition_date') }}") }}
--- depends_on: {{ ref('int_incremental_window') }}
 -- Latest delivery of each response wins (later partition, then later file, then later
 -- record); personal ids hashed and free text redacted before anything downstream.
 -- SERVQUAL items (exp_/per_<dimension>_<n>) and driver attributes (attr_<name>) are carried
@@ -17,7 +13,7 @@ with ranked as (
     {% if is_incremental() %}
     -- Only keys delivered in this run: their versions are re-ranked, the rest stays.
     where response_id in (
-        {{ keys_delivered_in_window(source('raw', 'survey_responses'), 'response_id', 'surveys', '_partition_date') }})
+        {{ rebuilt_keys() }})
     {% endif %}
 )
 

@@ -1,7 +1,3 @@
-{{ config(materialized='incremental', incremental_strategy='append',
-          on_schema_change='sync_all_columns',
-          pre_hook="{{ delete_keys_delivered_in_window('event_id', source('raw', 'ticket_events'), 'tickets', '_partition_date') }}") }}
--- depends_on: {{ ref('int_incremental_window') }}
 -- Latest delivery of each event wins; the customer id is hashed.
 with ranked as (
     select
@@ -14,7 +10,7 @@ with ranked as (
     {% if is_incremental() %}
     -- Only keys delivered in this run: their versions are re-ranked, the rest stays.
     where event_id in (
-        {{ keys_delivered_in_window(source('raw', 'ticket_events'), 'event_id', 'tickets', '_partition_date') }})
+        {{ rebuilt_keys() }})
     {% endif %}
 )
 

@@ -1,7 +1,5 @@
-{{ config(materialized='incremental', incremental_strategy='append',
-          on_schema_change='sync_all_columns',
-          pre_hook="{{ delete_keys_delivered_in_window('ticket_id', ref('stg_ticket_events'), 'tickets', 'delivered_partition') }}") }}
--- depends_on: {{ ref('int_incremental_window') }}, {{ ref('stg_ticket_events') }}
+-- depends_on: {{ ref('stg_ticket_events') }}
+-- (this run's tickets are read from stg_ticket_events, inside is_incremental() only)
 -- Unresolved spells of each ticket: from its first event (or a reopen) to the next solve
 -- (null while still unresolved). A ticket is in the backlog at an instant that falls in one
 -- of its spells, whatever its status in between (new, open, pending, hold).
@@ -16,7 +14,7 @@ with transitions as (
     {% if is_incremental() %}
     -- Only tickets with an event delivered in this run are rebuilt, whole.
     and ticket_id in (
-        {{ keys_delivered_in_window(ref('stg_ticket_events'), 'ticket_id', 'tickets', 'delivered_partition') }})
+        {{ rebuilt_keys() }})
     {% endif %}
 )
 

@@ -1,7 +1,3 @@
-{{ config(materialized='incremental', incremental_strategy='append',
-          on_schema_change='sync_all_columns',
-          pre_hook="{{ delete_keys_delivered_in_window('review_id', ref('stg_reviews'), 'reviews', 'delivered_partition') }}") }}
--- depends_on: {{ ref('int_incremental_window') }}
 -- One row per review with the brand resolved (int_brands), the rating on 1-5, whether it is
 -- negative (2 or less of 5) and how fast the brand replied (calendar hours).
 select
@@ -28,5 +24,5 @@ from {{ ref('stg_reviews') }} r
 join {{ ref('int_brands') }} b on b.exported_brand = r.brand
 {% if is_incremental() %}
     where r.review_id in (
-        {{ keys_delivered_in_window(ref('stg_reviews'), 'review_id', 'reviews', 'delivered_partition') }})
+        {{ rebuilt_keys() }})
     {% endif %}

@@ -1,6 +1,3 @@
-{{ config(materialized='incremental', incremental_strategy='delete+insert',
-          unique_key=['grain', 'period_start'], on_schema_change='sync_all_columns') }}
--- depends_on: {{ ref('int_incremental_window') }}
 -- Survey counts per period and slice: the additive pieces every survey KPI is computed from
 -- (counts, sums and sums of squares), so that weeks and months come from counts. A response
 -- known only to its month counts in its month, not in any day or week.

@@ -1,7 +1,3 @@
-{{ config(materialized='incremental', incremental_strategy='append',
-          on_schema_change='sync_all_columns',
-          pre_hook="{{ delete_keys_delivered_in_window('ticket_id', ref('stg_ticket_events'), 'tickets', 'delivered_partition') }}") }}
--- depends_on: {{ ref('int_incremental_window') }}
 -- One row per ticket with every fact the ticket KPIs need. Attributes (channel, priority,
 -- segment...) come from the creation event (else the earliest) so that later changes do not
 -- move a ticket between slices or SLA targets. Durations are calendar and business time;
@@ -14,7 +10,7 @@ with events as (
     {% if is_incremental() %}
     -- Only tickets with an event delivered in this run are rebuilt, whole.
     where ticket_id in (
-        {{ keys_delivered_in_window(ref('stg_ticket_events'), 'ticket_id', 'tickets', 'delivered_partition') }})
+        {{ rebuilt_keys() }})
     {% endif %}
 ),
 
@@ -38,7 +34,7 @@ attributes as (
         {% if is_incremental() %}
         -- Only tickets with an event delivered in this run are rebuilt, whole.
         where ticket_id in (
-            {{ keys_delivered_in_window(ref('stg_ticket_events'), 'ticket_id', 'tickets', 'delivered_partition') }})
+            {{ rebuilt_keys() }})
         {% endif %}
     )
     where _rank = 1

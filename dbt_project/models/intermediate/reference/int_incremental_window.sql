@@ -4,16 +4,13 @@
 -- and every event of a ticket that received an event, may belong to an older period, which
 -- must be recomputed whole. The result is moved back to a week start on or before the month
 -- start, so that each week and month row rewritten sees all of its days.
--- The pipeline passes its window as environment variables, not vars: a changed var makes
--- dbt re-parse the whole project, a changed env_var only the files that read it (this one).
--- The vars remain for a hand-run `dbt build --vars ...`.
-{%- set start = env_var('CX_PARTITION_START', '') or var('cx_partition_start') %}
-{%- set end = env_var('CX_PARTITION_END', '') or var('cx_partition_end') or start %}
+-- The window itself comes from macro partition_window (environment, else vars).
+{%- set window = partition_window() %}
 
 with window_bounds as (
     select
-        cast({{ "'" ~ start ~ "'" if start else 'null' }} as date) as partition_start,
-        cast({{ "'" ~ end ~ "'" if end else 'null' }} as date) as partition_end
+        {{ date_literal(window[0]) }} as partition_start,
+        {{ date_literal(window[1]) }} as partition_end
 ),
 
 removed as (

@@ -1,7 +1,3 @@
-{{ config(materialized='incremental', incremental_strategy='append',
-          on_schema_change='sync_all_columns',
-          pre_hook="{{ delete_keys_delivered_in_window('response_id', ref('stg_survey_responses'), 'surveys', 'delivered_partition') }}") }}
--- depends_on: {{ ref('int_incremental_window') }}
 -- One row per customer's response and driver attribute: the attribute rating (attr_<name>,
 -- 1-7) next to the response's overall satisfaction (1-10), the outcome the key-driver
 -- analysis explains. Attributes are found by name, so new attr_ columns need no change.
@@ -12,7 +8,7 @@ with responses as (
     where respondent_role = 'customer' and overall_satisfaction is not null
     {% if is_incremental() %}
     and response_id in (
-        {{ keys_delivered_in_window(ref('stg_survey_responses'), 'response_id', 'surveys', 'delivered_partition') }})
+        {{ rebuilt_keys() }})
     {% endif %}
 ),
 

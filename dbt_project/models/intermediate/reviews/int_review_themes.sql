@@ -1,7 +1,3 @@
-{{ config(materialized='incremental', incremental_strategy='append',
-          on_schema_change='sync_all_columns',
-          pre_hook="{{ delete_keys_delivered_in_window('review_id', ref('int_reviews'), 'reviews', 'delivered_partition') }}") }}
--- depends_on: {{ ref('int_incremental_window') }}
 -- Which themes (product, price, channel, service, competition) each review mentions, from the
 -- theme_keywords seed of the review's language: a keyword matches as a whole word or phrase
 -- (a trailing * in the seed matches any ending), case-insensitively, in the title and text.
@@ -17,7 +13,7 @@ with reviews as (
     from {{ ref('int_reviews') }}
     {% if is_incremental() %}
     where review_id in (
-        {{ keys_delivered_in_window(ref('int_reviews'), 'review_id', 'reviews', 'delivered_partition') }})
+        {{ rebuilt_keys() }})
     {% endif %}
 ),
 
@@ -60,5 +56,5 @@ brand_mentions as (
 )
 
 select review_id, theme, min(matched_by) as matched_by
-from (select * from keyword_hits union all select * from brand_mentions)
+from (select * from keyword_hits union all by name select * from brand_mentions)
 group by review_id, theme

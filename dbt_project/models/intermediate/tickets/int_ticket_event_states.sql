@@ -1,7 +1,3 @@
-{{ config(materialized='incremental', incremental_strategy='append',
-          on_schema_change='sync_all_columns',
-          pre_hook="{{ delete_keys_delivered_in_window('ticket_id', ref('stg_ticket_events'), 'tickets', 'delivered_partition') }}") }}
--- depends_on: {{ ref('int_incremental_window') }}
 -- Every ticket event in order with the ticket's resolved state after it. The state comes
 -- from the event's status (solved or closed = resolved), else from its type (solved and
 -- closed resolve, created and reopened unresolve), else it carries over from the event
@@ -24,7 +20,7 @@ with ordered as (
     {% if is_incremental() %}
     -- Only tickets with an event delivered in this run are rebuilt, whole.
     where ticket_id in (
-        {{ keys_delivered_in_window(ref('stg_ticket_events'), 'ticket_id', 'tickets', 'delivered_partition') }})
+        {{ rebuilt_keys() }})
     {% endif %}
 ),
 

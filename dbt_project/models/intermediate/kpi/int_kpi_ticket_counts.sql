@@ -1,6 +1,3 @@
-{{ config(materialized='incremental', incremental_strategy='delete+insert',
-          unique_key=['grain', 'period_start'], on_schema_change='sync_all_columns') }}
--- depends_on: {{ ref('int_incremental_window') }}
 -- Additive ticket counts per period of the ticket's creation and slice: the numerators and
 -- denominators of the ticket rates. A ticket's later events (a reopen, a late reply) change
 -- its creation period, which int_incremental_window sends back to be recomputed.

@@ -1,6 +1,3 @@
-{{ config(materialized='incremental', incremental_strategy='delete+insert',
-          unique_key=['grain', 'period_start'], on_schema_change='sync_all_columns') }}
--- depends_on: {{ ref('int_incremental_window') }}
 -- Review counts per period and slice. The 'all' and product slices are the own brand's; the
 -- brand slice holds every brand, competitors included. The reply-time median is computed
 -- from each period's own reviews (not additive). A review known only to its month counts in

@@ -1,6 +1,3 @@
-{{ config(materialized='incremental', incremental_strategy='delete+insert',
-          unique_key=['grain', 'period_start'], on_schema_change='sync_all_columns') }}
--- depends_on: {{ ref('int_incremental_window') }}
 -- Medians and 90th percentiles of reply and resolution times per creation period and slice.
 -- Quantiles do not add up, so every period (week and month included) is computed from its
 -- own tickets, never from daily medians. Linear interpolation between order statistics.

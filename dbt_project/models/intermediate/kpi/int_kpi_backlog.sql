@@ -1,6 +1,3 @@
-{{ config(materialized='incremental', incremental_strategy='delete+insert',
-          unique_key=['grain', 'period_start'], on_schema_change='sync_all_columns') }}
--- depends_on: {{ ref('int_incremental_window') }}
 -- Open backlog: tickets unresolved at the end of each period (midnight after its last day in
 -- the reporting time zone), per slice of the ticket's attributes at creation. Periods run
 -- from the first ticket's creation to the latest event delivered.

@@ -1,7 +1,3 @@
-{{ config(materialized='incremental', incremental_strategy='append',
-          on_schema_change='sync_all_columns',
-          pre_hook="{{ delete_keys_delivered_in_window('response_id', ref('stg_survey_responses'), 'surveys', 'delivered_partition') }}") }}
--- depends_on: {{ ref('int_incremental_window') }}
 -- One row per SERVQUAL response and dimension: the mean of the respondent's expectation items
 -- and of their perception items for that dimension (1-7). Items are found by name,
 -- exp_<dimension>_<n> and per_<dimension>_<n>, so any number of items per dimension works;
@@ -13,7 +9,7 @@ with responses as (
     from {{ ref('stg_survey_responses') }}
     {% if is_incremental() %}
     where response_id in (
-        {{ keys_delivered_in_window(ref('stg_survey_responses'), 'response_id', 'surveys', 'delivered_partition') }})
+        {{ rebuilt_keys() }})
     {% endif %}
 ),
 

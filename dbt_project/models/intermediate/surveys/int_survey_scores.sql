@@ -1,7 +1,3 @@
-{{ config(materialized='incremental', incremental_strategy='append',
-          on_schema_change='sync_all_columns',
-          pre_hook="{{ delete_keys_delivered_in_window('response_id', ref('stg_survey_responses'), 'surveys', 'delivered_partition') }}") }}
--- depends_on: {{ ref('int_incremental_window') }}
 -- One row per customer's survey response with each score classified. Management and
 -- staff answers (SERVQUAL gap 1 inputs) are not customer KPIs and are left out here.
 select
@@ -29,5 +25,5 @@ from {{ ref('stg_survey_responses') }}
 where respondent_role = 'customer'
     {% if is_incremental() %}
     and response_id in (
-        {{ keys_delivered_in_window(ref('stg_survey_responses'), 'response_id', 'surveys', 'delivered_partition') }})
+        {{ rebuilt_keys() }})
     {% endif %}
