@@ -12,7 +12,7 @@ ROOT = Path(__file__).resolve().parents[1]
 
 def test_quoted_names_and_values_survive_duckdb_whatever_they_contain():
     con = duckdb.connect()
-    name, value = 'odd "name" \'here\'', "it's a \"value\""
+    name, value = "odd \"name\" 'here'", 'it\'s a "value"'
     con.execute(f"CREATE TABLE t AS SELECT {literal(value)} AS {ident(name)}")
     assert con.execute(f"SELECT {ident(name)} FROM t").fetchall() == [(value,)]
     assert literal(Path("/tmp/o'clock")) == "'/tmp/o''clock'"

@@ -24,6 +24,11 @@ TICKET_EVENT_TYPES = (
     "satisfaction_rated",
 )
 
+# Like the event types, indexed by position in the demo generator.
+TICKET_STATUSES = ("new", "open", "pending", "hold", "solved", "closed")
+ACTOR_ROLES = ("agent", "customer", "system")
+RESPONDENT_ROLES = ("customer", "manager", "staff")
+
 SERVQUAL_ITEMS = [
     f"{kind}_{dim}_{n}"
     for kind in ("exp", "per")
@@ -66,6 +71,12 @@ class Source:
     def column_names(self) -> list[str]:
         return [c.name for c in self.columns]
 
+    @property
+    def export_columns(self) -> list[str]:
+        """The columns of an export in the canonical format, in order: all but those the
+        loader fills in when an export has none (a time's precision, the event order)."""
+        return [c.name for c in self.columns if not (c.precision_of or c.default_sql)]
+
 
 # How precisely a record's time is known: NULL when the export gives a time of day, 'day'
 # for a date alone, 'month' for a month alone (a KPI day or week cannot contain it).
@@ -93,7 +104,7 @@ SURVEYS = Source(
         Column("submitted_at", "TIMESTAMPTZ", required=True),
         _precision("submitted_at"),
         Column("respondent_id"),
-        Column("respondent_role", allowed=("customer", "manager", "staff")),
+        Column("respondent_role", allowed=RESPONDENT_ROLES),
         Column("channel"),
         Column("touchpoint"),
         Column("segment"),
@@ -129,8 +140,8 @@ TICKETS = Source(
         # Order of events that share a timestamp (docs/sources.md, "Event order"): the
         # export's own update counter when the profile maps one, else the file's order.
         Column("event_seq", "BIGINT", default_sql="CAST(_rec AS VARCHAR)"),
-        Column("status", allowed=("new", "open", "pending", "hold", "solved", "closed")),
-        Column("actor_role", allowed=("agent", "customer", "system")),
+        Column("status", allowed=TICKET_STATUSES),
+        Column("actor_role", allowed=ACTOR_ROLES),
         Column("agent_id"),
         Column("channel"),
         Column("priority"),
