@@ -49,11 +49,11 @@ from pathlib import Path
 
 import duckdb
 
+from cx_pipeline.ingest.canonical import SOURCES
 from cx_pipeline.sql_quote import ident
 
 ROOT = Path(__file__).resolve().parents[1]
 CLI = [sys.executable, "-m", "cx_pipeline.cli"]
-SOURCES = ("surveys", "tickets", "reviews")
 START = "2025-03-03"
 # DuckDB's parallel sums add in an order that varies from run to run, so two uninterrupted
 # builds of the same data differ in the last bits of a mean (3.814814814814815 against

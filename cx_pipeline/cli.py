@@ -9,6 +9,8 @@ import warnings
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
+from cx_pipeline.ingest.canonical import SOURCES
+
 
 def _set_data_dir(data_dir: str | None) -> None:
     import os
@@ -264,7 +266,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     val = sub.add_parser("validate", help="check one export without loading it")
     val.add_argument("file")
-    val.add_argument("--source", required=True, choices=["surveys", "tickets", "reviews"])
+    val.add_argument("--source", required=True, choices=list(SOURCES))
     val.add_argument("--profile", help="profile name or YAML path (default: by file name)")
     val.set_defaults(func=cmd_validate)
     return parser

@@ -10,7 +10,10 @@ import os
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
-SOURCES = ("surveys", "tickets", "reviews")
+from cx_pipeline.ingest import canonical
+
+# One landing folder per canonical source.
+SOURCES = tuple(canonical.SOURCES)
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
