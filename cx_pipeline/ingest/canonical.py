@@ -52,6 +52,9 @@ class Column:
     # For a precision column: the timestamp column whose precision it records, set from the
     # date format that parsed it unless the profile maps the column itself.
     precision_of: str | None = None
+    # Why the column's rules matter: the notes of the raw suite's rules derived from it
+    # (cx_pipeline/quality/canonical_rules.py).
+    why: str | None = None
 
 
 @dataclass(frozen=True)
@@ -84,7 +87,13 @@ PRECISIONS = ("day", "month")
 
 
 def _precision(of: str) -> Column:
-    return Column(f"{of}_precision", allowed=PRECISIONS, precision_of=of)
+    return Column(
+        f"{of}_precision",
+        allowed=PRECISIONS,
+        precision_of=of,
+        why='Precision of a record known only to its day or month (docs/sources.md, "Dates '
+        'known only to the day or the month"); NULL when the export gave a time.',
+    )
 
 
 def _score(name: str, low: int, high: int) -> Column:
@@ -99,12 +108,25 @@ SURVEYS = Source(
     pii=("respondent_id",),
     text_columns=("comment", "suggestion"),
     columns=(
-        Column("response_id", required=True),
+        Column(
+            "response_id",
+            required=True,
+            why="The key: a response without one cannot be deduplicated.",
+        ),
         Column("survey_id"),
-        Column("submitted_at", "TIMESTAMPTZ", required=True),
+        Column(
+            "submitted_at",
+            "TIMESTAMPTZ",
+            required=True,
+            why="Every survey KPI is dated by submitted_at.",
+        ),
         _precision("submitted_at"),
         Column("respondent_id"),
-        Column("respondent_role", allowed=RESPONDENT_ROLES),
+        Column(
+            "respondent_role",
+            allowed=RESPONDENT_ROLES,
+            why="Gap 1 compares customers with managers; another role would be dropped.",
+        ),
         Column("channel"),
         Column("touchpoint"),
         Column("segment"),
@@ -133,15 +155,42 @@ TICKETS = Source(
     event_time="event_at",
     pii=("customer_id",),
     columns=(
-        Column("ticket_id", required=True),
-        Column("event_id", required=True),
-        Column("event_at", "TIMESTAMPTZ", required=True),
-        Column("event_type", required=True, allowed=TICKET_EVENT_TYPES),
-        # Order of events that share a timestamp (docs/sources.md, "Event order"): the
-        # export's own update counter when the profile maps one, else the file's order.
-        Column("event_seq", "BIGINT", default_sql="CAST(_rec AS VARCHAR)"),
-        Column("status", allowed=TICKET_STATUSES),
-        Column("actor_role", allowed=ACTOR_ROLES),
+        Column("ticket_id", required=True, why="An event belongs to a ticket."),
+        Column(
+            "event_id",
+            required=True,
+            why="The key (derived from content when the export has none).",
+        ),
+        Column(
+            "event_at",
+            "TIMESTAMPTZ",
+            required=True,
+            why="Every ticket KPI is computed from event times.",
+        ),
+        Column(
+            "event_type",
+            required=True,
+            allowed=TICKET_EVENT_TYPES,
+            why="The ticket life cycle is rebuilt from event types.",
+        ),
+        # The export's own update counter when the profile maps one, else the file's order.
+        Column(
+            "event_seq",
+            "BIGINT",
+            default_sql="CAST(_rec AS VARCHAR)",
+            why="The export's order of a ticket's events sharing a timestamp "
+            '(docs/sources.md, "Event order").',
+        ),
+        Column(
+            "status",
+            allowed=TICKET_STATUSES,
+            why="Backlog and resolution are computed from these statuses.",
+        ),
+        Column(
+            "actor_role",
+            allowed=ACTOR_ROLES,
+            why="First reply and one-touch resolution depend on who acted.",
+        ),
         Column("agent_id"),
         Column("channel"),
         Column("priority"),
@@ -171,13 +220,23 @@ REVIEWS = Source(
     pii=("author",),
     text_columns=("title", "text"),
     columns=(
-        Column("review_id", required=True),
+        Column("review_id", required=True, why="The key."),
         Column("platform"),
-        Column("brand", required=True),
+        Column("brand", required=True, why="Benchmarks compare brands."),
         Column("is_own_brand", "BOOLEAN"),
-        Column("published_at", "TIMESTAMPTZ", required=True),
+        Column(
+            "published_at",
+            "TIMESTAMPTZ",
+            required=True,
+            why="Review KPIs are dated by published_at.",
+        ),
         _precision("published_at"),
-        Column("rating", "DOUBLE", required=True),
+        Column(
+            "rating",
+            "DOUBLE",
+            required=True,
+            why="A review without a rating cannot enter any KPI.",
+        ),
         Column("rating_scale_max", "DOUBLE", low=1),
         Column("title"),
         Column("text"),

@@ -21,10 +21,13 @@ from __future__ import annotations
 import json
 import os
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from cx_pipeline import settings
 from cx_pipeline.quality._gx import gx
+
+if TYPE_CHECKING:
+    from cx_pipeline.ingest.canonical import Source
 
 SEVERITIES = ("error", "warning")
 _GX_SEVERITY = {"error": "critical", "warning": "warning"}
@@ -95,7 +98,11 @@ def raw_suite(source_name: str) -> str:
     """The suite of a source's raw table: `surveys` -> `raw_survey_responses`."""
     from cx_pipeline.ingest.canonical import SOURCES
 
-    return f"raw_{SOURCES[source_name].table}"
+    return raw_suite_of(SOURCES[source_name])
+
+
+def raw_suite_of(source: Source) -> str:
+    return f"raw_{source.table}"
 
 
 def read_suite_json(name: str) -> dict[str, Any]:
