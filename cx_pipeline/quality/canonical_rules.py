@@ -6,7 +6,9 @@ A raw suite, `expectations/raw_<table>.json`, opens with these rules, each marke
 `meta.derived_from`: a type check of the key and of every typed column, not-null for every
 required column, a value set for every enumerated one, bounds for every range. The rules
 after them are written by hand: what a single row cannot show (uniqueness per delivery,
-completeness, volume, freshness, reconciliation) and warnings.
+completeness, volume, freshness, reconciliation) and warnings. The staging suites
+(`expectations/stg_*.json`) stay hand-written: they check dbt's staging columns (hashed
+personal ids, ratings rescaled to 5), which canonical.py does not describe.
 
 After changing canonical.py, run `python -m cx_pipeline.quality.canonical_rules`: it
 rewrites the derived rules of every raw suite and keeps the hand-written ones.

@@ -14,6 +14,8 @@ Conventions on top of GX, all kept in the JSON so a reviewer sees them:
   (row counts from history, freshness from the partition date).
 - suite `meta.key` is the record key shown next to each failing example;
   `meta.partition_column` is the column that holds the daily partition.
+- `meta.derived_from` marks a raw suite's row rules written from the canonical records by
+  `cx_pipeline.quality.canonical_rules` (rerun it, do not edit them by hand).
 """
 
 from __future__ import annotations
