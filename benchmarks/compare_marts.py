@@ -23,6 +23,8 @@ import sys
 
 import duckdb
 
+from cx_pipeline.warehouse.sql_quote import ident as _quoted
+
 RUN_SPECIFIC = {"run_id", "metadata"}
 
 
@@ -42,10 +44,6 @@ def _tables(con: duckdb.DuckDBPyConnection, db: str, schema: str) -> set[str]:
         [db, schema],
     ).fetchall()
     return {r[0] for r in rows}
-
-
-def _quoted(name: str) -> str:
-    return '"' + name.replace('"', '""') + '"'
 
 
 def _rows_only_in_one(con, relation: str, select: str) -> list[str]:

@@ -49,9 +49,11 @@ from pathlib import Path
 
 import duckdb
 
+from cx_pipeline.ingest.canonical import SOURCES
+from cx_pipeline.warehouse.sql_quote import ident
+
 ROOT = Path(__file__).resolve().parents[1]
 CLI = [sys.executable, "-m", "cx_pipeline.cli"]
-SOURCES = ("surveys", "tickets", "reviews")
 START = "2025-03-03"
 # DuckDB's parallel sums add in an order that varies from run to run, so two uninterrupted
 # builds of the same data differ in the last bits of a mean (3.814814814814815 against
@@ -100,10 +102,6 @@ def _tables(con, schema: str) -> list[str]:
     ]
 
 
-def _q(name: str) -> str:
-    return '"' + name.replace('"', '""') + '"'
-
-
 def _marts_equal(path: Path, reference: Path) -> tuple[bool, list[str]]:
     """Every marts table of `reference` is in `path` with the same rows (EXCEPT ALL both
     ways, floating-point columns rounded), and no other; returns (equal, tables that
@@ -126,7 +124,7 @@ def _marts_equal(path: Path, reference: Path) -> tuple[bool, list[str]]:
         differ = sorted(names["a"] ^ names["r"])
         for table in sorted(names["a"] & names["r"]):
             columns = ", ".join(
-                f"round({_q(c)}, {FLOAT_DECIMALS})" if t in ("DOUBLE", "FLOAT") else _q(c)
+                f"round({ident(c)}, {FLOAT_DECIMALS})" if t in ("DOUBLE", "FLOAT") else ident(c)
                 for c, t in con.execute(
                     "SELECT column_name, data_type FROM duckdb_columns() WHERE database_name = "
                     "'r' AND schema_name = 'marts' AND table_name = ? ORDER BY column_index",

@@ -15,6 +15,7 @@ from typing import Any
 
 from cx_pipeline.alerts.redact import is_personal_key, redact, redact_row_text
 from cx_pipeline.settings import current
+from cx_pipeline.warehouse.sql_quote import literal
 
 MAX_EXAMPLES = 3
 MAX_REASONS = 3
@@ -38,10 +39,6 @@ def shown_path(source_file: str) -> str:
         return str(path.relative_to(current().landing_dir))
     except ValueError:
         return str(path)
-
-
-def _sql_literal(text: str) -> str:
-    return "'" + str(text).replace("'", "''") + "'"
 
 
 def sql_command(query: str) -> str:
@@ -103,7 +100,7 @@ def quarantine_share(
         next_step = validate_command(path, source.name)
         details["query"] = warehouse_command(
             "SELECT reason, count(*) FROM audit.quarantine WHERE source_file = "
-            f"{_sql_literal(path)} GROUP BY 1 ORDER BY 2 DESC"
+            f"{literal(path)} GROUP BY 1 ORDER BY 2 DESC"
         )
     if worst_day:
         day, read, quarantined = worst_day
@@ -150,7 +147,7 @@ def reconciliation(source, unbalanced: list) -> Explanation:
     )
     query = (
         "SELECT source_file, rows_read, rows_loaded, rows_quarantined, rows_duplicate FROM "
-        f"audit.load_reconciliation WHERE source = {_sql_literal(source.name)} AND rows_read "
+        f"audit.load_reconciliation WHERE source = {literal(source.name)} AND rows_read "
         "<> rows_loaded + rows_quarantined + rows_duplicate"
     )
     return summary, {"files": files}, warehouse_command(query)
@@ -195,7 +192,7 @@ def expectation(
     else:
         query = (
             "SELECT partition, observed_value, metadata FROM audit.check_results WHERE "
-            f"check_name = {_sql_literal(suite + ':' + outcome.expectation)} "
+            f"check_name = {literal(suite + ':' + outcome.expectation)} "
             "ORDER BY checked_at DESC LIMIT 1"
         )
     next_step = warehouse_command(query)

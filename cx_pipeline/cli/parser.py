@@ -10,6 +10,7 @@ from cx_pipeline.cli.generate import cmd_generate
 from cx_pipeline.cli.load import cmd_load
 from cx_pipeline.cli.sql import cmd_sql
 from cx_pipeline.cli.validate import cmd_validate
+from cx_pipeline.ingest.canonical import SOURCES
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -57,7 +58,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     val = sub.add_parser("validate", help="check one export without loading it")
     val.add_argument("file")
-    val.add_argument("--source", required=True, choices=["surveys", "tickets", "reviews"])
+    val.add_argument("--source", required=True, choices=list(SOURCES))
     val.add_argument("--profile", help="profile name or YAML path (default: by file name)")
     val.set_defaults(func=cmd_validate)
     return parser

@@ -5,12 +5,14 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
+from cx_pipeline.ingest.canonical import REVIEWS, SURVEYS, TICKETS
+
 from . import defects as dq
 from .entities import make_agents, make_customers
-from .reviews import REVIEW_COLUMNS, deliveries, generate_reviews
+from .reviews import deliveries, generate_reviews
 from .streams import stream
-from .surveys import SURVEY_COLUMNS, generate_surveys
-from .tickets import TICKET_COLUMNS, generate_tickets
+from .surveys import generate_surveys
+from .tickets import generate_tickets
 from .timeline import BusinessClock
 from .writer import write_csv, write_jsonl
 
@@ -74,13 +76,13 @@ def generate(
         review_rows, k3 = dq.duplicate_rows(rng, review_rows)
         counts["duplicate_rows"] += k1 + k2 + k3
 
-    files = write_csv(surveys, SURVEY_COLUMNS, dates, landing, "surveys", "survey_responses")
-    files += write_csv(events, TICKET_COLUMNS, dates, landing, "tickets", "ticket_events")
-    files += write_jsonl(review_rows, REVIEW_COLUMNS, dates, landing, "reviews", "reviews")
+    files = write_csv(surveys, SURVEYS, dates, landing)
+    files += write_csv(events, TICKETS, dates, landing)
+    files += write_jsonl(review_rows, REVIEWS, dates, landing)
     return {
-        "surveys": len(surveys),
-        "tickets": len(events),
-        "reviews": len(review_rows),
+        SURVEYS.name: len(surveys),
+        TICKETS.name: len(events),
+        REVIEWS.name: len(review_rows),
         "files": files,
         "defects": counts,
     }

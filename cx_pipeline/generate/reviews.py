@@ -11,6 +11,8 @@ import datetime as dt
 import numpy as np
 import pandas as pd
 
+from cx_pipeline.ingest.canonical import REVIEWS
+
 from . import compose
 from .entities import BRANDS, OWN_BRAND, PRODUCTS
 from .ids import daily_ids
@@ -24,24 +26,6 @@ from .timeline import (
     format_utc,
     seconds_of_day,
 )
-
-REVIEW_COLUMNS = [
-    "review_id",
-    "platform",
-    "brand",
-    "is_own_brand",
-    "published_at",
-    "rating",
-    "rating_scale_max",
-    "title",
-    "text",
-    "language",
-    "author",
-    "product",
-    "location",
-    "reply_at",
-    "reply_text",
-]
 
 REVIEWS_PER_DAY = 400.0
 
@@ -92,7 +76,7 @@ EN = LANGUAGES.index("en")
 def generate_reviews(
     rng: np.random.Generator, dates: list[dt.date], scale: float, clock: BusinessClock
 ) -> pd.DataFrame:
-    """Delivered review records: REVIEW_COLUMNS plus `_day` (folder) and `_ord` (write order)."""
+    """Delivered review records: the export's columns, `_day` (folder), `_ord` (write order)."""
     n_days = len(dates)
     start_s = day_start(dates[0])
     lam = REVIEWS_PER_DAY * scale * daily_factors(dates, "reviews")
@@ -191,4 +175,4 @@ def deliveries(base: pd.DataFrame, dates: list[dt.date]) -> pd.DataFrame:
     out = pd.concat([first, second], ignore_index=True)
     out = out.sort_values(["_day", "_sort_t"], kind="stable").reset_index(drop=True)
     out["_ord"] = np.arange(len(out))
-    return out[[*REVIEW_COLUMNS, "_day", "_ord"]]
+    return out[[*REVIEWS.export_columns, "_day", "_ord"]]

@@ -13,6 +13,14 @@ import datetime as dt
 import numpy as np
 import pandas as pd
 
+from cx_pipeline.ingest.canonical import (
+    DIMENSIONS,
+    DRIVERS,
+    RESPONDENT_ROLES,
+    SERVQUAL_ITEMS,
+    SURVEYS,
+)
+
 from . import compose
 from .entities import (
     BRANDS,
@@ -27,42 +35,11 @@ from .ids import daily_ids
 from .texts import LANGUAGES, THEMES
 from .timeline import DAY, HOUR, daily_factors, day_start, format_utc, seconds_of_day
 
-SERVQUAL_DIMENSIONS = {
-    "tangibles": 4,
-    "reliability": 5,
-    "responsiveness": 4,
-    "assurance": 4,
-    "empathy": 5,
-}
-EXP_COLUMNS = [f"exp_{d}_{i}" for d, k in SERVQUAL_DIMENSIONS.items() for i in range(1, k + 1)]
-PER_COLUMNS = [f"per_{d}_{i}" for d, k in SERVQUAL_DIMENSIONS.items() for i in range(1, k + 1)]
-ATTRIBUTES = ["attr_product", "attr_price", "attr_channel", "attr_staff", "attr_competition"]
-SCORE_COLUMNS = ["nps", "csat", "ces", "overall_satisfaction", *EXP_COLUMNS, *PER_COLUMNS]
-SCORE_COLUMNS += ATTRIBUTES
-
-SURVEY_COLUMNS = [
-    "response_id",
-    "survey_id",
-    "submitted_at",
-    "respondent_id",
-    "respondent_role",
-    "channel",
-    "touchpoint",
-    "segment",
-    "region",
-    "product",
-    "ticket_id",
-    "language",
-    "nps",
-    "csat",
-    "ces",
-    "overall_satisfaction",
-    *EXP_COLUMNS,
-    *PER_COLUMNS,
-    *ATTRIBUTES,
-    "comment",
-    "suggestion",
-]
+EXP_COLUMNS = [item for item in SERVQUAL_ITEMS if item.startswith("exp_")]
+PER_COLUMNS = [item for item in SERVQUAL_ITEMS if item.startswith("per_")]
+ATTRIBUTES = [f"attr_{driver}" for driver in DRIVERS]
+# Whole numbers in the demo, written without a decimal point.
+SCORE_COLUMNS = [c.name for c in SURVEYS.columns if c.type in ("INTEGER", "DOUBLE")]
 
 RESPONSES_PER_DAY = 400.0
 RELATIONSHIP_SHARE = 0.50
@@ -79,8 +56,8 @@ ATTR_WEIGHTS = np.array([0.34, 0.12, 0.15, 0.36, 0.03])
 # Attribute that colours a comment phrase of each theme (THEMES order).
 THEME_ATTRIBUTE = [0, 1, 2, 3, 4]
 
-DIM_NAMES = list(SERVQUAL_DIMENSIONS)
-DIM_ITEMS = np.array(list(SERVQUAL_DIMENSIONS.values()))
+DIM_NAMES = list(DIMENSIONS)
+DIM_ITEMS = np.array(list(DIMENSIONS.values()))
 EXPECTATION_SHIFT = np.array([-0.3, 0.2, 0.0, 0.0, -0.2])
 PERCEPTION_GAP = np.array([-0.2, -0.8, -1.3, -0.55, -0.7])
 
@@ -224,7 +201,7 @@ def _servqual(
     scale: float,
 ) -> dict[str, np.ndarray]:
     n = len(day)
-    role = _choice(rng, np.array(["customer", "manager", "staff"], object), [87, 10, 3], n)
+    role = _choice(rng, np.array(RESPONDENT_ROLES, object), [87, 10, 3], n)
     is_cust = role == "customer"
     cust = customers.sample(rng, n)
     block = _customer_block(customers, cust)
@@ -287,7 +264,7 @@ def generate_surveys(
     customers: Customers,
     tickets: pd.DataFrame,
 ) -> pd.DataFrame:
-    """All responses with SURVEY_COLUMNS plus `_day` (folder), `_t` and `_ord` (write order)."""
+    """All responses: the export's columns plus `_day` (folder), `_t` and `_ord` (write order)."""
     n_days = len(dates)
     start_s = day_start(dates[0])
     lam = RESPONSES_PER_DAY * scale * daily_factors(dates, "surveys")
@@ -307,7 +284,7 @@ def generate_surveys(
     comments = df["comment"].to_numpy(dtype=object, na_value=None).copy()
     compose.add_pii(rng, comments, pii_lang, 0.02)
     df["comment"] = comments
-    df = df.reindex(columns=[*SURVEY_COLUMNS, "_day", "_t"])
+    df = df.reindex(columns=[*SURVEYS.export_columns, "_day", "_t"])
     for col in SCORE_COLUMNS:
         df[col] = df[col].astype("Int64")
     df["_ord"] = np.arange(len(df))

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from cx_pipeline.ingest.canonical import TICKET_EVENT_TYPES
+from cx_pipeline.ingest.canonical import ACTOR_ROLES, TICKET_EVENT_TYPES, TICKET_STATUSES
 
 from .entities import PRODUCTS, REGION_UTC_OFFSET_H, SEGMENTS, Agents, Customers
 from .timeline import (
@@ -30,33 +30,16 @@ from .timeline import (
     seconds_of_day,
 )
 
-TICKET_COLUMNS = [
-    "ticket_id",
-    "event_id",
-    "event_at",
-    "event_type",
-    "status",
-    "actor_role",
-    "agent_id",
-    "channel",
-    "priority",
-    "category",
-    "product",
-    "customer_id",
-    "segment",
-    "satisfaction",
-]
-
 TICKETS_PER_DAY = 1000.0
 
 EVENT_TYPES = np.array(TICKET_EVENT_TYPES, dtype=object)
 (CREATED, ASSIGNED, AGENT_REPLY, CUSTOMER_REPLY, NOTE, STATUS_CHANGE, SOLVED, REOPENED) = range(8)
 CLOSED, RATED = 8, 9
 
-STATUSES = np.array(["new", "open", "pending", "hold", "solved", "closed"], dtype=object)
+STATUSES = np.array(TICKET_STATUSES, dtype=object)
 NEW, OPEN, PENDING, HOLD, SOLVED_S, CLOSED_S = range(6)
 
-ACTORS = np.array(["agent", "customer", "system"], dtype=object)
+ACTORS = np.array(ACTOR_ROLES, dtype=object)
 AGENT, CUSTOMER, SYSTEM = range(3)
 
 CHANNELS = np.array(["email", "web", "phone", "chat", "social"], dtype=object)
@@ -84,7 +67,7 @@ AUTO_CLOSE_AFTER = 96 * HOUR
 
 @dataclass(frozen=True)
 class TicketData:
-    events: pd.DataFrame  # TICKET_COLUMNS + "_day" (folder index) + "_ord" (write order)
+    events: pd.DataFrame  # the export's columns + "_day" (folder) + "_ord" (write order)
     # One row per ticket: what post-ticket surveys need to know about the experience.
     tickets: pd.DataFrame
 

@@ -1,4 +1,5 @@
-"""Write delivered records into `landing/<source>/<YYYY-MM-DD>/` files, one file per day.
+"""Write delivered records into `landing/<source>/<YYYY-MM-DD>/<table>_<day>.<ext>` files in
+the canonical format (the source's export columns, in order), one file per day.
 
 Every day gets a file even when empty, so a loader can tell "no records" from "not delivered".
 """
@@ -11,6 +12,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from cx_pipeline.ingest.canonical import Source
+
 
 def _day_slices(df: pd.DataFrame, n_days: int):
     df = df.sort_values(["_day", "_ord"], kind="stable")
@@ -19,37 +22,23 @@ def _day_slices(df: pd.DataFrame, n_days: int):
         yield i, df.iloc[bounds[i] : bounds[i + 1]]
 
 
-def _path(landing: Path, source: str, stem: str, day: dt.date, ext: str) -> Path:
-    folder = landing / source / day.isoformat()
+def _path(landing: Path, source: Source, day: dt.date, ext: str) -> Path:
+    folder = landing / source.name / day.isoformat()
     folder.mkdir(parents=True, exist_ok=True)
-    return folder / f"{stem}_{day.isoformat()}.{ext}"
+    return folder / f"{source.table}_{day.isoformat()}.{ext}"
 
 
-def write_csv(
-    df: pd.DataFrame,
-    columns: list[str],
-    dates: list[dt.date],
-    landing: Path,
-    source: str,
-    stem: str,
-) -> int:
+def write_csv(df: pd.DataFrame, source: Source, dates: list[dt.date], landing: Path) -> int:
     for i, part in _day_slices(df, len(dates)):
-        path = _path(landing, source, stem, dates[i], "csv")
-        part[columns].to_csv(path, index=False, lineterminator="\n", encoding="utf-8")
+        path = _path(landing, source, dates[i], "csv")
+        part[source.export_columns].to_csv(path, index=False, lineterminator="\n", encoding="utf-8")
     return len(dates)
 
 
-def write_jsonl(
-    df: pd.DataFrame,
-    columns: list[str],
-    dates: list[dt.date],
-    landing: Path,
-    source: str,
-    stem: str,
-) -> int:
+def write_jsonl(df: pd.DataFrame, source: Source, dates: list[dt.date], landing: Path) -> int:
     for i, part in _day_slices(df, len(dates)):
-        path = _path(landing, source, stem, dates[i], "jsonl")
-        body = part[columns].to_json(orient="records", lines=True, force_ascii=False)
+        path = _path(landing, source, dates[i], "jsonl")
+        body = part[source.export_columns].to_json(orient="records", lines=True, force_ascii=False)
         # pandas renders an empty frame as a lone newline; an empty file is clearer.
         path.write_text(body if len(part) else "", encoding="utf-8")
     return len(dates)

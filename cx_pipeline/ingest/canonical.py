@@ -24,6 +24,11 @@ TICKET_EVENT_TYPES = (
     "satisfaction_rated",
 )
 
+# Like the event types, indexed by position in the demo generator.
+TICKET_STATUSES = ("new", "open", "pending", "hold", "solved", "closed")
+ACTOR_ROLES = ("agent", "customer", "system")
+RESPONDENT_ROLES = ("customer", "manager", "staff")
+
 SERVQUAL_ITEMS = [
     f"{kind}_{dim}_{n}"
     for kind in ("exp", "per")
@@ -47,6 +52,9 @@ class Column:
     # For a precision column: the timestamp column whose precision it records, set from the
     # date format that parsed it unless the profile maps the column itself.
     precision_of: str | None = None
+    # Why the column's rules matter: the notes of the raw suite's rules derived from it
+    # (cx_pipeline/quality/canonical_rules.py).
+    why: str | None = None
 
 
 @dataclass(frozen=True)
@@ -66,6 +74,12 @@ class Source:
     def column_names(self) -> list[str]:
         return [c.name for c in self.columns]
 
+    @property
+    def export_columns(self) -> list[str]:
+        """The columns of an export in the canonical format, in order: all but those the
+        loader fills in when an export has none (a time's precision, the event order)."""
+        return [c.name for c in self.columns if not (c.precision_of or c.default_sql)]
+
 
 # How precisely a record's time is known: NULL when the export gives a time of day, 'day'
 # for a date alone, 'month' for a month alone (a KPI day or week cannot contain it).
@@ -73,7 +87,13 @@ PRECISIONS = ("day", "month")
 
 
 def _precision(of: str) -> Column:
-    return Column(f"{of}_precision", allowed=PRECISIONS, precision_of=of)
+    return Column(
+        f"{of}_precision",
+        allowed=PRECISIONS,
+        precision_of=of,
+        why='Precision of a record known only to its day or month (docs/sources.md, "Dates '
+        'known only to the day or the month"); NULL when the export gave a time.',
+    )
 
 
 def _score(name: str, low: int, high: int) -> Column:
@@ -88,12 +108,25 @@ SURVEYS = Source(
     pii=("respondent_id",),
     text_columns=("comment", "suggestion"),
     columns=(
-        Column("response_id", required=True),
+        Column(
+            "response_id",
+            required=True,
+            why="The key: a response without one cannot be deduplicated.",
+        ),
         Column("survey_id"),
-        Column("submitted_at", "TIMESTAMPTZ", required=True),
+        Column(
+            "submitted_at",
+            "TIMESTAMPTZ",
+            required=True,
+            why="Every survey KPI is dated by submitted_at.",
+        ),
         _precision("submitted_at"),
         Column("respondent_id"),
-        Column("respondent_role", allowed=("customer", "manager", "staff")),
+        Column(
+            "respondent_role",
+            allowed=RESPONDENT_ROLES,
+            why="Gap 1 compares customers with managers; another role would be dropped.",
+        ),
         Column("channel"),
         Column("touchpoint"),
         Column("segment"),
@@ -122,15 +155,42 @@ TICKETS = Source(
     event_time="event_at",
     pii=("customer_id",),
     columns=(
-        Column("ticket_id", required=True),
-        Column("event_id", required=True),
-        Column("event_at", "TIMESTAMPTZ", required=True),
-        Column("event_type", required=True, allowed=TICKET_EVENT_TYPES),
-        # Order of events that share a timestamp (docs/sources.md, "Event order"): the
-        # export's own update counter when the profile maps one, else the file's order.
-        Column("event_seq", "BIGINT", default_sql="CAST(_rec AS VARCHAR)"),
-        Column("status", allowed=("new", "open", "pending", "hold", "solved", "closed")),
-        Column("actor_role", allowed=("agent", "customer", "system")),
+        Column("ticket_id", required=True, why="An event belongs to a ticket."),
+        Column(
+            "event_id",
+            required=True,
+            why="The key (derived from content when the export has none).",
+        ),
+        Column(
+            "event_at",
+            "TIMESTAMPTZ",
+            required=True,
+            why="Every ticket KPI is computed from event times.",
+        ),
+        Column(
+            "event_type",
+            required=True,
+            allowed=TICKET_EVENT_TYPES,
+            why="The ticket life cycle is rebuilt from event types.",
+        ),
+        # The export's own update counter when the profile maps one, else the file's order.
+        Column(
+            "event_seq",
+            "BIGINT",
+            default_sql="CAST(_rec AS VARCHAR)",
+            why="The export's order of a ticket's events sharing a timestamp "
+            '(docs/sources.md, "Event order").',
+        ),
+        Column(
+            "status",
+            allowed=TICKET_STATUSES,
+            why="Backlog and resolution are computed from these statuses.",
+        ),
+        Column(
+            "actor_role",
+            allowed=ACTOR_ROLES,
+            why="First reply and one-touch resolution depend on who acted.",
+        ),
         Column("agent_id"),
         Column("channel"),
         Column("priority"),
@@ -160,13 +220,23 @@ REVIEWS = Source(
     pii=("author",),
     text_columns=("title", "text"),
     columns=(
-        Column("review_id", required=True),
+        Column("review_id", required=True, why="The key."),
         Column("platform"),
-        Column("brand", required=True),
+        Column("brand", required=True, why="Benchmarks compare brands."),
         Column("is_own_brand", "BOOLEAN"),
-        Column("published_at", "TIMESTAMPTZ", required=True),
+        Column(
+            "published_at",
+            "TIMESTAMPTZ",
+            required=True,
+            why="Review KPIs are dated by published_at.",
+        ),
         _precision("published_at"),
-        Column("rating", "DOUBLE", required=True),
+        Column(
+            "rating",
+            "DOUBLE",
+            required=True,
+            why="A review without a rating cannot enter any KPI.",
+        ),
         Column("rating_scale_max", "DOUBLE", low=1),
         Column("title"),
         Column("text"),

@@ -23,7 +23,7 @@ from pathlib import Path
 import duckdb
 
 from cx_pipeline.ingest.canonical import Source
-from cx_pipeline.ingest.mapping import ident, lit, map_rows, row_json
+from cx_pipeline.ingest.mapping import map_rows, row_json
 from cx_pipeline.ingest.profiles import (
     Profile,
     ProfileError,
@@ -40,6 +40,7 @@ from cx_pipeline.ingest.readers import (
     record_line_offset,
 )
 from cx_pipeline.settings import Settings, current
+from cx_pipeline.warehouse.sql_quote import ident, literal
 
 AUDIT_DDL = """
 CREATE SCHEMA IF NOT EXISTS raw;
@@ -272,7 +273,7 @@ def _time_span_filter(con: duckdb.DuckDBPyConnection, source: Source, checked: s
     ).fetchone()
     if low is None:
         return ""
-    return f"AND r.{t} BETWEEN {lit(low)}::TIMESTAMPTZ AND {lit(high)}::TIMESTAMPTZ"
+    return f"AND r.{t} BETWEEN {literal(low)}::TIMESTAMPTZ AND {literal(high)}::TIMESTAMPTZ"
 
 
 def _reinstate_older_versions(con: duckdb.DuckDBPyConnection, source: Source) -> None:

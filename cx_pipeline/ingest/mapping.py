@@ -24,14 +24,7 @@ from cx_pipeline.ingest import language
 from cx_pipeline.ingest.canonical import Column, Source
 from cx_pipeline.ingest.profiles import Profile
 from cx_pipeline.settings import current
-
-
-def ident(name: str) -> str:
-    return '"' + name.replace('"', '""') + '"'
-
-
-def lit(value: str) -> str:
-    return "'" + value.replace("'", "''") + "'"
+from cx_pipeline.warehouse.sql_quote import ident, literal
 
 
 def _defaulted(column: Column, profile: Profile, present: set[str]) -> bool:
@@ -47,7 +40,7 @@ def _defaulted(column: Column, profile: Profile, present: set[str]) -> bool:
 def text_expr(column: Column, profile: Profile, present: set[str]) -> str:
     """The column's value as trimmed text after renames, null markers and value maps."""
     if column.name in profile.constants:
-        return lit(profile.constants[column.name])
+        return literal(profile.constants[column.name])
     src = profile.source_column(column.name)
     if src.startswith("sql:"):
         expr = f"CAST(({src[4:].strip()}) AS VARCHAR)"
@@ -57,11 +50,11 @@ def text_expr(column: Column, profile: Profile, present: set[str]) -> str:
         return column.default_sql
     else:
         return "CAST(NULL AS VARCHAR)"
-    nulls = ", ".join(lit(v) for v in profile.null_values)
+    nulls = ", ".join(literal(v) for v in profile.null_values)
     expr = f"CASE WHEN {expr} IN ({nulls}) THEN NULL ELSE {expr} END"
     mapping = profile.value_maps.get(column.name)
     if mapping:
-        whens = " ".join(f"WHEN {lit(k)} THEN {lit(v)}" for k, v in mapping.items())
+        whens = " ".join(f"WHEN {literal(k)} THEN {literal(v)}" for k, v in mapping.items())
         expr = f"CASE {expr} {whens} ELSE {expr} END"
     return expr
 
@@ -101,7 +94,7 @@ def _relative_parsers(text: str, profile: Profile) -> list[tuple[str, str | None
         f"WHEN regexp_full_match({phrase}, '([0-9]+|an?|one) months? ago') "
         f"THEN date_trunc('month', _partition_date - to_months({count})) END"
     )
-    zone = lit(profile.timezone)
+    zone = literal(profile.timezone)
     return [
         (f"timezone({zone}, CAST({days} AS TIMESTAMP))", "day"),
         (f"timezone({zone}, CAST({months} AS TIMESTAMP))", "month"),
@@ -115,10 +108,10 @@ def timestamp_parsers(text: str, profile: Profile) -> list[tuple[str, str | None
     if not profile.timestamp_format:
         parsers.append((f"TRY_CAST({text} AS TIMESTAMPTZ)", None))
     for fmt in [*formats, *profile.date_formats]:
-        parsed = f"try_strptime({text}, {lit(fmt)})"
+        parsed = f"try_strptime({text}, {literal(fmt)})"
         if "%z" not in fmt and "%Z" not in fmt:
             # Without an offset in the text the value is a local time of the profile's zone.
-            parsed = f"timezone({lit(profile.timezone)}, {parsed})"
+            parsed = f"timezone({literal(profile.timezone)}, {parsed})"
         else:
             # The text carries its offset: strptime gives the instant; the profile's zone is
             # only for timestamps without one.
@@ -139,7 +132,7 @@ def typed_expr(column: Column, text: str, profile: Profile) -> str:
     if column.precision_of and not _maps(profile, column):
         parsers = timestamp_parsers(ident(column.precision_of), profile)
         whens = " ".join(
-            f"WHEN {sql} IS NOT NULL THEN {lit(p) if p else 'NULL'}" for sql, p in parsers
+            f"WHEN {sql} IS NOT NULL THEN {literal(p) if p else 'NULL'}" for sql, p in parsers
         )
         return f"CAST(CASE {whens} END AS VARCHAR)"
     if column.type == "TIMESTAMPTZ":
@@ -200,7 +193,7 @@ def plausible_time_rules(source: Source) -> list[tuple[str, str]]:
     floor = current().record_time_floor
     return [
         (
-            f"{ident(source.event_time)} < TIMESTAMPTZ {lit(floor.isoformat())}",
+            f"{ident(source.event_time)} < TIMESTAMPTZ {literal(floor.isoformat())}",
             f"{source.event_time} before {floor.isoformat()} (CX_RECORD_TIME_FLOOR)",
         )
     ]
@@ -209,7 +202,7 @@ def plausible_time_rules(source: Source) -> list[tuple[str, str]]:
 def reason_expr(source: Source, profile: Profile, file_reason: str | None) -> str:
     """First failing rule of a typed row, or NULL when the row is valid."""
     if file_reason:
-        return lit(file_reason)
+        return literal(file_reason)
     # A message outside any thread has no ticket: say why rather than "missing ticket_id".
     thread = "WHEN _thread_reason IS NOT NULL THEN _thread_reason " if profile.thread else ""
     whens = []
@@ -226,7 +219,7 @@ def reason_expr(source: Source, profile: Profile, file_reason: str | None) -> st
                 (f"{raw} IS NOT NULL AND {name} IS NULL", f"{c.name} is not a valid {c.type}")
             )
         if c.allowed:
-            allowed = ", ".join(lit(v) for v in c.allowed)
+            allowed = ", ".join(literal(v) for v in c.allowed)
             whens.append((f"{name} NOT IN ({allowed})", f"{c.name} not one of {list(c.allowed)}"))
         low, high = declared_scale(c, profile) or (c.low, c.high)
         if low is not None:
@@ -235,7 +228,7 @@ def reason_expr(source: Source, profile: Profile, file_reason: str | None) -> st
             whens.append((f"{name} > {high}", f"{c.name} above {high:g}"))
     whens.extend(source.rules)
     whens.extend(plausible_time_rules(source))
-    cases = " ".join(f"WHEN {cond} THEN {lit(reason)}" for cond, reason in whens)
+    cases = " ".join(f"WHEN {cond} THEN {literal(reason)}" for cond, reason in whens)
     return f"CASE {thread}{cases} ELSE NULL END"
 
 
@@ -265,7 +258,7 @@ def _missing_required(source: Source, profile: Profile, present: set[str]) -> li
 
 
 def _thread_text(column: str, profile: Profile) -> str:
-    nulls = ", ".join(lit(v) for v in profile.null_values)
+    nulls = ", ".join(literal(v) for v in profile.null_values)
     value = f"trim({ident(column)})"
     return f"CASE WHEN {value} IN ({nulls}) THEN NULL ELSE {value} END"
 
@@ -303,8 +296,8 @@ def _known_roots_sql(
     )
     return (
         f"SELECT DISTINCT ON ({message}) {message} AS id, r._extras ->> 'thread_root' AS root "
-        f"FROM raw.{source.table} r WHERE r._profile = {lit(profile.name)} "
-        f"AND r._partition_date < DATE {lit(day.isoformat())} "
+        f"FROM raw.{source.table} r WHERE r._profile = {literal(profile.name)} "
+        f"AND r._partition_date < DATE {literal(day.isoformat())} "
         "AND r._extras ->> 'thread_root' IS NOT NULL "
         f"AND {message} IN (SELECT parent FROM _thread_orphans) "
         f"ORDER BY {message}, r._partition_date DESC, r._source_file DESC, "
@@ -376,8 +369,8 @@ def build_thread_roots(
         "CREATE OR REPLACE TEMP TABLE _thread AS SELECT r._rec, r.id AS _thread_message, "
         "w.root AS _thread_root, "
         "w.depth AS _thread_depth, "
-        f"CASE WHEN r.id IS NULL THEN {lit(f'missing thread message id ({message})')} "
-        f"WHEN w.id IS NULL THEN {lit(reason)} END AS _thread_reason "
+        f"CASE WHEN r.id IS NULL THEN {literal(f'missing thread message id ({message})')} "
+        f"WHEN w.id IS NULL THEN {literal(reason)} END AS _thread_reason "
         "FROM _thread_rows r LEFT JOIN _thread_walk w ON w.id = r.id"
     )
     for table in ("_thread_rows", "_thread_nodes", "_thread_orphans", "_thread_known"):
@@ -470,7 +463,7 @@ def _quarantine_whole_file(con: duckdb.DuckDBPyConnection, source: Source, reaso
     columns = ", ".join(f"CAST(NULL AS {c.type}) AS {ident(c.name)}" for c in source.columns)
     con.execute(
         "CREATE OR REPLACE TEMP TABLE _checked AS SELECT _rec, CAST(NULL AS JSON) AS _extras, "
-        f"{columns}, {lit(reason)} AS _reason, CAST(NULL AS VARCHAR) AS _row_hash FROM _in"
+        f"{columns}, {literal(reason)} AS _reason, CAST(NULL AS VARCHAR) AS _row_hash FROM _in"
     )
 
 
@@ -512,7 +505,7 @@ def _build_checked(
     views.append("_text0")
     con.execute(
         "CREATE OR REPLACE TEMP VIEW _text0 AS SELECT _rec, "
-        f"DATE {lit(day.isoformat())} AS _partition_date, {src} AS src, "
+        f"DATE {literal(day.isoformat())} AS _partition_date, {src} AS src, "
         + ", ".join(
             f"{text_expr(c, profile, present_set)} AS {ident(c.name)}" for c in source.columns
         )
@@ -543,7 +536,7 @@ def _build_checked(
             "AS language)"
         )
     kept = [n for n in profile.derive if n not in canonical and not n.startswith("_")]
-    pairs = ", ".join(f"{lit(n)}, {ident(n)}" for n in kept)
+    pairs = ", ".join(f"{literal(n)}, {ident(n)}" for n in kept)
     if profile.thread:
         # Kept so that a reply delivered on a later day, without its parent, finds the
         # parent's thread (see build_thread_roots), however the profile names tickets.
@@ -576,7 +569,7 @@ def _build_checked(
         for c in source.columns
         if not _defaulted(c, profile, present_set)
     )
-    con.execute(f"SET TimeZone = {lit(profile.timezone)}")
+    con.execute(f"SET TimeZone = {literal(profile.timezone)}")
     # Rules see values on the export's declared scale; what is kept is rescaled.
     con.execute(
         "CREATE OR REPLACE TEMP TABLE _checked AS SELECT _rec, _extras, "

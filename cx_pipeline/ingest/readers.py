@@ -21,6 +21,7 @@ import pyarrow as pa
 
 from cx_pipeline.ingest.canonical import Source
 from cx_pipeline.ingest.profiles import Profile
+from cx_pipeline.warehouse.sql_quote import ident, literal
 
 SUPPORTED_SUFFIXES = (
     ".csv",
@@ -63,19 +64,15 @@ def record_line_offset(path: Path, profile: Profile) -> int:
     return 1 + profile.skip_rows if file_format(path) in ("csv", "tsv") else 0
 
 
-def _lit(value: str) -> str:
-    return "'" + value.replace("'", "''") + "'"
-
-
 def _encoding_option(profile: Profile) -> str:
     encoding = profile.encoding.lower().replace("_", "-")
     aliases = {"utf8": "utf-8", "latin1": "latin-1", "iso-8859-1": "latin-1", "utf-8-sig": "utf-8"}
-    return _lit(aliases.get(encoding, encoding))
+    return literal(aliases.get(encoding, encoding))
 
 
 def _read_lines_sql(path: Path, profile: Profile) -> str:
     return (
-        f"SELECT row_number() OVER () AS _rec, line FROM read_csv({_lit(str(path))}, "
+        f"SELECT row_number() OVER () AS _rec, line FROM read_csv({literal(str(path))}, "
         f"columns={{'line': 'VARCHAR'}}, delim={_LINE_SEPARATOR}, quote='', escape='', "
         f"header=false, auto_detect=false, encoding={_encoding_option(profile)}, "
         "max_line_size=200000000)"
@@ -110,7 +107,7 @@ def read_into_temp(
         try:
             con.execute(
                 "CREATE TEMP TABLE _in AS SELECT row_number() OVER () AS _rec, "
-                f"CAST(COLUMNS(*) AS VARCHAR) FROM read_parquet({_lit(str(path))})"
+                f"CAST(COLUMNS(*) AS VARCHAR) FROM read_parquet({literal(str(path))})"
             )
         except duckdb.Error as exc:
             raise UnreadableFile(
@@ -248,8 +245,8 @@ def _read_csv(
         "header=true",
         f"skip={profile.skip_rows}",
         f"encoding={_encoding_option(profile)}",
-        f"quote={_lit(profile.quote or chr(34))}",
-        f"escape={_lit(profile.quote or chr(34))}",
+        f"quote={literal(profile.quote or chr(34))}",
+        f"escape={literal(profile.quote or chr(34))}",
         "store_rejects=true",
         "rejects_table='_rejects'",
         "rejects_scan='_rejects_scan'",
@@ -257,12 +254,12 @@ def _read_csv(
     ]
     delimiter = profile.delimiter or default_delimiter
     if delimiter:
-        options.append(f"delim={_lit(delimiter)}")
+        options.append(f"delim={literal(delimiter)}")
     try:
         con.execute("DROP TABLE IF EXISTS _rejects; DROP TABLE IF EXISTS _rejects_scan")
         con.execute(
             "CREATE TEMP TABLE _in AS SELECT row_number() OVER () AS _rec, * "
-            f"FROM read_csv({_lit(str(path))}, {', '.join(options)})"
+            f"FROM read_csv({literal(str(path))}, {', '.join(options)})"
         )
     except duckdb.Error:
         # DuckDB's strict reader gives up on a whole file for one bare carriage return, a
@@ -545,7 +542,7 @@ def _read_json_array(con: duckdb.DuckDBPyConnection, path: Path) -> None:
     try:
         con.execute(
             "CREATE TEMP TABLE _lines AS SELECT row_number() OVER () AS _rec, "
-            f"CAST(to_json(json) AS VARCHAR) AS line FROM read_json({_lit(str(path))}, "
+            f"CAST(to_json(json) AS VARCHAR) AS line FROM read_json({literal(str(path))}, "
             "format='array', records=false, maximum_object_size=200000000)"
         )
     except duckdb.Error as exc:
@@ -568,7 +565,7 @@ def _json_records_to_in(con: duckdb.DuckDBPyConnection) -> None:
             "WHERE _rec NOT IN (SELECT _rec FROM _unreadable) ORDER BY k"
         ).fetchall()
     ]
-    projections = ", ".join(f"CAST(line AS JSON) ->> {_lit(k)} AS {_ident(k)}" for k in keys)
+    projections = ", ".join(f"CAST(line AS JSON) ->> {literal(k)} AS {ident(k)}" for k in keys)
     con.execute(
         f"CREATE TEMP TABLE _in AS SELECT _rec{', ' if keys else ''}{projections} FROM _lines "
         "WHERE _rec NOT IN (SELECT _rec FROM _unreadable)"
@@ -617,10 +614,6 @@ def read_raw_lines(
         con.execute("INSERT INTO _unreadable VALUES (1, '', '')")
 
 
-def _ident(name: str) -> str:
-    return '"' + name.replace('"', '""') + '"'
-
-
 def _first_line(exc: Exception) -> str:
     return str(exc).strip().splitlines()[0]
 
@@ -635,14 +628,14 @@ def join_context(con: duckdb.DuckDBPyConnection, path: Path, profile: Profile) -
     key = profile.context["key"]
     con.execute(
         "CREATE OR REPLACE TEMP TABLE _ctx AS SELECT * FROM read_csv("
-        f"{_lit(str(matches[0]))}, all_varchar=true, header=true)"
+        f"{literal(str(matches[0]))}, all_varchar=true, header=true)"
     )
     columns = [c for c in _columns(con, "_ctx") if c != key]
-    renamed = ", ".join(f"x.{_ident(c)} AS {_ident('ctx_' + c)}" for c in columns)
+    renamed = ", ".join(f"x.{ident(c)} AS {ident('ctx_' + c)}" for c in columns)
     con.execute(
         f"CREATE OR REPLACE TEMP TABLE _in AS SELECT i.*, {renamed} FROM _in i "
-        f"LEFT JOIN (SELECT DISTINCT ON ({_ident(key)}) * FROM _ctx) x "
-        f"ON i.{_ident(key)} = x.{_ident(key)} ORDER BY i._rec"
+        f"LEFT JOIN (SELECT DISTINCT ON ({ident(key)}) * FROM _ctx) x "
+        f"ON i.{ident(key)} = x.{ident(key)} ORDER BY i._rec"
     )
     con.execute("DROP TABLE _ctx")
     return ["ctx_" + c for c in columns]

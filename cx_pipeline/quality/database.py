@@ -18,7 +18,6 @@ caller gives them, otherwise:
 from __future__ import annotations
 
 import datetime as dt
-import re
 import statistics
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -28,9 +27,9 @@ import duckdb
 
 from cx_pipeline.quality.results import ExpectationOutcome, json_safe
 from cx_pipeline.quality.suites import columns_of, describe, severity
+from cx_pipeline.warehouse.sql_quote import ident, relation
 
 MAX_EXAMPLES = 5
-_PLAIN_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*){0,2}")
 # DuckDB type names and their aliases, so a suite may say TIMESTAMPTZ or INT.
 _TYPE_ALIASES = {
     "TIMESTAMPTZ": "TIMESTAMP WITH TIME ZONE",
@@ -60,13 +59,6 @@ class EvaluationError(Exception):
     """An expectation that cannot be evaluated (missing column, missing parameter)."""
 
 
-def quote_table(table: str) -> str:
-    """`raw.reviews` -> `"raw"."reviews"`; anything else (already quoted) is used as is."""
-    if _PLAIN_NAME.fullmatch(table):
-        return ".".join(f'"{part}"' for part in table.split("."))
-    return table
-
-
 @dataclass
 class Selection:
     """The rows being validated: `SELECT * FROM table WHERE where` on one connection.
@@ -82,7 +74,7 @@ class Selection:
 
     @property
     def source(self) -> str:
-        return quote_table(self.table)
+        return relation(self.table)
 
     def sql(self, body: str, ctes: str = "") -> str:
         where = f" WHERE ({self.where})" if self.where else ""
@@ -97,10 +89,6 @@ class Selection:
     def columns(self) -> dict[str, str]:
         rows = self.con.execute(f"DESCRIBE SELECT * FROM {self.source}").fetchall()
         return {name: col_type for name, col_type, *_ in rows}
-
-
-def ident(name: str) -> str:
-    return '"' + name.replace('"', '""') + '"'
 
 
 @dataclass

@@ -15,10 +15,11 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from cx_pipeline.quality._gx import ephemeral_context, gx
-from cx_pipeline.quality.database import MAX_EXAMPLES, Context, ident, percent
+from cx_pipeline.quality.database import MAX_EXAMPLES, Context, percent
 from cx_pipeline.quality.results import ExpectationOutcome, json_safe
 from cx_pipeline.quality.suites import columns_of, describe, severity
 from cx_pipeline.settings import current
+from cx_pipeline.warehouse.sql_quote import ident
 
 _VECTOR = 2048  # DuckDB hands results out in vectors of this many rows
 

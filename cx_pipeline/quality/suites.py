@@ -14,16 +14,21 @@ Conventions on top of GX, all kept in the JSON so a reviewer sees them:
   (row counts from history, freshness from the partition date).
 - suite `meta.key` is the record key shown next to each failing example;
   `meta.partition_column` is the column that holds the daily partition.
+- `meta.derived_from` marks a raw suite's row rules written from the canonical records by
+  `cx_pipeline.quality.canonical_rules` (rerun it, do not edit them by hand).
 """
 
 from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from cx_pipeline import settings
 from cx_pipeline.quality._gx import gx
+
+if TYPE_CHECKING:
+    from cx_pipeline.ingest.canonical import Source
 
 SEVERITIES = ("error", "warning")
 _GX_SEVERITY = {"error": "critical", "warning": "warning"}
@@ -92,7 +97,11 @@ def raw_suite(source_name: str) -> str:
     """The suite of a source's raw table: `surveys` -> `raw_survey_responses`."""
     from cx_pipeline.ingest.canonical import SOURCES
 
-    return f"raw_{SOURCES[source_name].table}"
+    return raw_suite_of(SOURCES[source_name])
+
+
+def raw_suite_of(source: Source) -> str:
+    return f"raw_{source.table}"
 
 
 def read_suite_json(name: str) -> dict[str, Any]:

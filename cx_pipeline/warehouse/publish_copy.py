@@ -16,19 +16,12 @@ import duckdb
 
 from cx_pipeline.instance.recovery import remove_stale_temporaries
 from cx_pipeline.settings import current
+from cx_pipeline.warehouse.sql_quote import ident, literal
 
 PUBLISHED_SCHEMAS = ("marts", "audit")
 # Quarantined rows are published without the original row, which holds clear-text
 # personal data; engineers find it in the working warehouse.
 WITHHELD_COLUMNS = {("audit", "quarantine"): "original_row"}
-
-
-def _q(name: str) -> str:
-    return '"' + name.replace('"', '""') + '"'
-
-
-def _lit(text: str) -> str:
-    return "'" + text.replace("'", "''") + "'"
 
 
 def publish(warehouse: Path, published: Path, storage_version: str | None = None) -> dict[str, int]:
@@ -50,24 +43,24 @@ def publish(warehouse: Path, published: Path, storage_version: str | None = None
         tables = con.execute(
             "SELECT schema_name, table_name, comment FROM duckdb_tables() "
             "WHERE database_name = 'wh' AND schema_name IN "
-            f"({', '.join(repr(s) for s in PUBLISHED_SCHEMAS)}) ORDER BY 1, 2"
+            f"({', '.join(literal(s) for s in PUBLISHED_SCHEMAS)}) ORDER BY 1, 2"
         ).fetchall()
         for schema in sorted({t[0] for t in tables}):
-            con.execute(f"CREATE SCHEMA IF NOT EXISTS {_q(schema)}")
+            con.execute(f"CREATE SCHEMA IF NOT EXISTS {ident(schema)}")
         for schema, table, comment in tables:
-            target = f"{_q(schema)}.{_q(table)}"
+            target = f"{ident(schema)}.{ident(table)}"
             withheld = WITHHELD_COLUMNS.get((schema, table))
-            columns = f"* EXCLUDE ({_q(withheld)})" if withheld else "*"
+            columns = f"* EXCLUDE ({ident(withheld)})" if withheld else "*"
             con.execute(f"CREATE TABLE {target} AS SELECT {columns} FROM wh.{target}")
             if comment:
-                con.execute(f"COMMENT ON TABLE {target} IS {_lit(comment)}")
+                con.execute(f"COMMENT ON TABLE {target} IS {literal(comment)}")
             for column, col_comment in con.execute(
                 "SELECT column_name, comment FROM duckdb_columns() WHERE database_name = 'wh' "
                 "AND schema_name = ? AND table_name = ? AND comment IS NOT NULL "
                 "AND column_name <> ?",
                 [schema, table, withheld or ""],
             ).fetchall():
-                con.execute(f"COMMENT ON COLUMN {target}.{_q(column)} IS {_lit(col_comment)}")
+                con.execute(f"COMMENT ON COLUMN {target}.{ident(column)} IS {literal(col_comment)}")
             rows[f"{schema}.{table}"] = con.execute(f"SELECT count(*) FROM {target}").fetchone()[0]
         con.execute("DETACH wh")
         con.execute("CHECKPOINT")
