@@ -18,6 +18,10 @@ select
     slice_value,
     count(*) as tickets_created,
     count(*) filter (where is_solved) as tickets_solved,
+    -- Unresolved at the latest data (never solved, or reopened and not solved again): the
+    -- creation period's open share. A ticket's state changes only with an event of its own,
+    -- which sends its creation period back to be recomputed, so stored counts stay current.
+    count(*) filter (where not is_resolved_now) as tickets_open,
     count(*) filter (where is_one_touch) as one_touch,
     count(*) filter (where is_solved and is_reopened) as reopened,
     count(first_reply_sla_met) as first_reply_sla_n,
