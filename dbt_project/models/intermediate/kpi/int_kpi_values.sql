@@ -28,8 +28,9 @@ durations as (select * from {{ ref('int_kpi_ticket_durations') }}),
 
 backlog as (select * from {{ ref('int_kpi_backlog') }}),
 
--- Shapes of a KPI row: (kind, value, numerator, denominator, n, se, higher_is_better).
-kpis as (
+-- Shapes of a KPI row: (kind, value, numerator, denominator, n, se, higher_is_better), one
+-- CTE per source so that each row knows whose days and maturity it carries.
+survey_kpis as (
     -- NPS: the mean of a +1/0/-1 score times 100; its standard error from that score's variance.
     select grain, period_start, slice_name, slice_value, 'nps' as kpi, 'nps' as estimate_kind,
         100.0 * (p - d) as value, (promoters - detractors)::double as numerator,
@@ -66,13 +67,18 @@ kpis as (
     select grain, period_start, slice_name, slice_value, 'survey_responses', 'count',
         responses, responses, null, responses, null, null
     from survey
-    union all
-    select grain, period_start, slice_name, slice_value, 'tickets_created', 'count',
-        tickets_created, tickets_created, null, tickets_created, null, null
+),
+
+ticket_kpis as (
+    select grain, period_start, slice_name, slice_value, 'tickets_created' as kpi,
+        'count' as estimate_kind,
+        tickets_created as value, tickets_created as numerator, null as denominator,
+        tickets_created as n, null as std_error, null as higher_is_better
     from tickets
     union all
+    -- n is the population counted over, as for the NPS categories: the tickets created.
     select grain, period_start, slice_name, slice_value, 'tickets_solved', 'count',
-        tickets_solved, tickets_solved, tickets_created, tickets_solved, null, null
+        tickets_solved, tickets_solved, tickets_created, tickets_created, null, null
     from tickets
     union all
     select grain, period_start, slice_name, slice_value, 'one_touch_rate', 'proportion',
@@ -114,6 +120,11 @@ kpis as (
         resolution_hours_p90, null, null, resolution_n, null, false
     from durations where resolution_n > 0
     union all
+    -- Open tickets count as censored (macros/survival.sql): n is every ticket of the period.
+    select grain, period_start, slice_name, slice_value, 'resolution_hours_median_km', 'quantile',
+        resolution_hours_median_km, null, null, resolution_km_n, null, false
+    from durations where resolution_hours_median_km is not null
+    union all
     select grain, period_start, slice_name, slice_value, 'resolution_business_hours_median',
         'quantile', resolution_business_hours_median, null, null, resolution_business_n, null, false
     from durations where resolution_business_n > 0
@@ -122,9 +133,12 @@ kpis as (
     select grain, period_start, slice_name, slice_value, 'backlog_open', 'level',
         backlog_open, backlog_open, null, backlog_open, null, false
     from backlog
-    union all
-    select grain, period_start, slice_name, slice_value, 'reviews', 'count',
-        reviews, reviews, null, reviews, null, null
+),
+
+review_kpis as (
+    select grain, period_start, slice_name, slice_value, 'reviews' as kpi,
+        'count' as estimate_kind, reviews as value, reviews as numerator, null as denominator,
+        reviews as n, null as std_error, null as higher_is_better
     from reviews
     union all
     select grain, period_start, slice_name, slice_value, 'rating_mean', 'mean',
@@ -142,6 +156,49 @@ kpis as (
     select grain, period_start, slice_name, slice_value, 'review_reply_hours_median', 'quantile',
         reply_hours_median, null, null, reply_time_n, null, false
     from reviews where reply_time_n > 0
+),
+
+kpis as (
+    select 'surveys' as source, * from survey_kpis
+    union all by name select 'tickets' as source, * from ticket_kpis
+    union all by name select 'reviews' as source, * from review_kpis
+),
+
+-- Maturity of a creation period's ticket KPIs (docs/methodology.md, "Completeness and
+-- maturity"): its share of tickets still open, and whether it is small enough or every
+-- ticket of the period is older than the usual resolution p90. Computed here, not in the
+-- incremental counts: age grows with the data's latest time even when no ticket changes.
+maturity as (
+    select
+        t.grain, t.period_start, t.slice_name, t.slice_value,
+        t.tickets_open::double / t.tickets_created as open_share,
+        t.tickets_open::double / t.tickets_created <= {{ var('cx_mature_max_open_share') }}
+            or (epoch(h.latest_at) - epoch({{ period_end_at('t.grain', 't.period_start') }})) / 3600
+                >= h.usual_resolution_hours_p90 as is_mature
+    from tickets t
+    cross join {{ ref('int_ticket_horizon') }} h
+    where t.tickets_created > 0
+),
+
+flagged as (
+    select
+        k.*,
+        -- A period without a dated record of the source (a backlog day after the last
+        -- creation, a month of month-precise responses only) observed no day.
+        coalesce(c.days_observed, 0) as days_observed,
+        {{ period_days('k.grain', 'k.period_start') }} as period_days,
+        coalesce(c.is_complete_period, false) as is_complete_period,
+        -- Creation-dated ticket KPIs only; the backlog is a stock at the period's end.
+        case when k.source = 'tickets' and k.kpi <> 'backlog_open' then m.open_share end
+            as open_share,
+        case when k.source = 'tickets' and k.kpi <> 'backlog_open' then m.is_mature end
+            as is_mature
+    from kpis k
+    left join {{ ref('int_period_coverage') }} c
+        on c.source = k.source and c.grain = k.grain and c.period_start = k.period_start
+    left join maturity m
+        on m.grain = k.grain and m.period_start = k.period_start
+        and m.slice_name = k.slice_name and m.slice_value = k.slice_value
 )
 
 select
@@ -170,5 +227,11 @@ select
               then sqrt(value * (1 - value) / denominator) else std_error end as double)
         as std_error,
     cast(estimate_kind as varchar) as estimate_kind,
-    cast(higher_is_better as boolean) as higher_is_better
-from kpis
+    cast(higher_is_better as boolean) as higher_is_better,
+    cast(source as varchar) as source,
+    cast(days_observed as integer) as days_observed,
+    cast(period_days as integer) as period_days,
+    cast(is_complete_period as boolean) as is_complete_period,
+    cast(open_share as double) as open_share,
+    cast(is_mature as boolean) as is_mature
+from flagged
