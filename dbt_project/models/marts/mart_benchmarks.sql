@@ -31,8 +31,9 @@ competitor_pairs as (
         o.std_error as own_se,
         c.value as benchmark_value, c.numerator as benchmark_k, c.denominator as benchmark_d,
         c.n as benchmark_n, c.std_error as benchmark_se, null::boolean as is_illustrative,
-        {{ period_days('o.grain', 'o.period_start') }} as own_days,
-        {{ period_days('c.grain', 'c.period_start') }} as benchmark_days
+        o.days_observed as own_days, c.days_observed as benchmark_days,
+        o.period_days, o.is_complete_period, o.is_mature,
+        c.is_mature as benchmark_is_mature
     from brand_kpis o
     join brand_kpis c
         on c.grain = o.grain and c.period_start = o.period_start and c.kpi = o.kpi
@@ -70,10 +71,12 @@ median_pairs as (
         r.competitor_median as benchmark_value, null::double as benchmark_k,
         null::double as benchmark_d, null::bigint as benchmark_n, null::double as benchmark_se,
         null::boolean as is_illustrative,
-        {{ period_days('p.grain', 'p.period_start') }} as own_days,
-        {{ period_days('p.grain', 'p.period_start') }} as benchmark_days
+        p.own_days, p.own_days as benchmark_days,
+        p.period_days, p.is_complete_period, p.is_mature,
+        p.is_mature as benchmark_is_mature
     from (select distinct grain, period_start, kpi, own_brand, industry, estimate_kind,
-                 higher_is_better, own_value, own_k, own_d, own_n, own_se
+                 higher_is_better, own_value, own_k, own_d, own_n, own_se, own_days,
+                 period_days, is_complete_period, is_mature
           from competitor_pairs) p
     join ranks r using (grain, period_start, kpi, own_brand)
 ),
@@ -93,8 +96,10 @@ industry_pairs as (
         k.std_error as own_se,
         b.value as benchmark_value, null::double as benchmark_k, null::double as benchmark_d,
         null::bigint as benchmark_n, null::double as benchmark_se, b.is_illustrative,
-        {{ period_days('k.grain', 'k.period_start') }} as own_days,
-        {{ period_days('k.grain', 'k.period_start') }} as benchmark_days
+        k.days_observed as own_days, k.days_observed as benchmark_days,
+        k.period_days, k.is_complete_period, k.is_mature,
+        -- A reference stands for a settled value: a mature period.
+        case when k.is_mature is not null then true end as benchmark_is_mature
     from own_company k
     join {{ ref('industry_benchmarks') }} b on b.industry = k.industry and b.kpi = k.kpi
 ),
@@ -109,19 +114,39 @@ previous_pairs as (
         k.std_error as own_se,
         p.value as benchmark_value, p.numerator as benchmark_k, p.denominator as benchmark_d,
         p.n as benchmark_n, p.std_error as benchmark_se, null::boolean as is_illustrative,
-        {{ period_days('k.grain', 'k.period_start') }} as own_days,
-        {{ period_days('p.grain', 'p.period_start') }} as benchmark_days
+        k.days_observed as own_days, p.days_observed as benchmark_days,
+        k.period_days, k.is_complete_period, k.is_mature,
+        p.is_mature as benchmark_is_mature
     from own_company k
     join own_company p
         on p.grain = k.grain and p.kpi = k.kpi
         and p.period_start = {{ previous_period_start('k.grain', 'k.period_start') }}
 ),
 
-pairs as (
+pairs_all as (
     select * from competitor_pairs
     union all by name select * from median_pairs
     union all by name select * from industry_pairs
     union all by name select * from previous_pairs
+),
+
+-- Which pairs may be tested at all (docs/methodology.md, "Completeness and maturity"): an
+-- incomplete period is never the latest of a previous-period comparison (an incomplete
+-- previous one is, volumes per day observed); neither side of it may be immature (its fast
+-- tickets are resolved, its slow ones still open); an own ticket KPI is compared with the
+-- industry reference only when mature. Competitor pairs share their period, days and
+-- maturity, so they stay comparable.
+pairs as (
+    select *,
+        case
+            when comparison = 'previous_period' and not is_complete_period
+                then 'incomplete period: ' || own_days || ' of ' || period_days || ' days with data'
+            when comparison in ('previous_period', 'industry_reference') and not is_mature
+                then 'immature period: tickets still open'
+            when comparison = 'previous_period' and not benchmark_is_mature
+                then 'previous period immature: tickets still open'
+        end as no_test_reason
+    from pairs_all
 ),
 
 tested as (
@@ -183,6 +208,15 @@ with_p as (
             when estimate_kind <> 'mean' then {{ two_sided_p('statistic') }}
         end as p_value
     from tested
+),
+
+-- A pair that may not be tested has no test, statistic or p-value.
+reported as (
+    select * replace (
+        case when no_test_reason is null then test end as test,
+        case when no_test_reason is null then statistic end as statistic,
+        case when no_test_reason is null then p_value end as p_value)
+    from with_p
 )
 
 select
@@ -214,8 +248,13 @@ select
          as double) as percentile,
     cast(coalesce(w.is_illustrative, false) as boolean) as is_illustrative,
     coalesce(w.own_n < {{ var('cx_low_sample_min_n') }}, false)
-        or coalesce(w.benchmark_n < {{ var('cx_low_sample_min_n') }}, false) as low_sample
-from with_p w
+        or coalesce(w.benchmark_n < {{ var('cx_low_sample_min_n') }}, false) as low_sample,
+    cast(w.own_days as integer) as days_observed,
+    cast(w.period_days as integer) as period_days,
+    cast(w.is_complete_period as boolean) as is_complete_period,
+    cast(w.is_mature as boolean) as is_mature,
+    cast(w.no_test_reason as varchar) as no_test_reason
+from reported w
 left join ranks r
     on r.grain = w.grain and r.period_start = w.period_start and r.kpi = w.kpi
     and r.own_brand = w.own_brand
