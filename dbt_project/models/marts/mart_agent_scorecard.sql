@@ -130,7 +130,9 @@ select
     mean_rank,
     cast(rank() over (partition by grain, period_start
                       order by mean_rank asc nulls last, tickets_handled desc) as integer) as rank,
-    tickets_solved < {{ var('cx_low_sample_min_n') }} as low_sample
+    tickets_solved < {{ var('cx_low_sample_min_n') }} as low_sample,
+    {{ coverage_columns('cov') }}
 from scored
+left join {{ coverage_of('tickets') }} cov using (grain, period_start)
 -- A month starting before `since` saw only part of its days: it keeps its stored rows.
 {% if is_incremental() %} where period_start >= {{ since }} {% endif %}

@@ -70,5 +70,7 @@ select
         else 'possible overkill'
     end as varchar) as quadrant,
     cast('pearson_correlation_with_overall_satisfaction' as varchar) as importance_method,
-    n < {{ var('cx_low_sample_min_n') }} as low_sample
+    n < {{ var('cx_low_sample_min_n') }} as low_sample,
+    {{ coverage_columns('cov') }}
 from with_thresholds
+left join {{ coverage_of('surveys') }} cov using (grain, period_start)

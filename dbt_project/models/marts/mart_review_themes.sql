@@ -41,6 +41,9 @@ select
     cast(p.rating_mean as double) as rating_mean,
     cast(p.negative_reviews as bigint) as negative_reviews,
     cast(p.negative_reviews::double / p.reviews as double) as negative_share,
-    p.reviews < {{ var('cx_low_sample_min_n') }} as low_sample
+    p.reviews < {{ var('cx_low_sample_min_n') }} as low_sample,
+    {{ coverage_columns('cov', 'p.grain', 'p.period_start') }}
 from per_theme p
 join totals t using (grain, period_start, brand, language)
+left join {{ coverage_of('reviews') }} cov
+    on cov.grain = p.grain and cov.period_start = p.period_start

@@ -284,7 +284,15 @@ select
     gap_ci_low,
     gap_ci_high,
     formula_name,
-    least(n, n_reference) < {{ var('cx_low_sample_min_n') }} as low_sample
+    least(n, n_reference) < {{ var('cx_low_sample_min_n') }} as low_sample,
+    -- Gaps 3 and 4 come from tickets (by creation), the others from surveys.
+    cast(coalesce(case when gap_number in (3, 4) then ct.days_observed else cs.days_observed end, 0)
+         as integer) as days_observed,
+    cast({{ period_days('grain', 'period_start') }} as integer) as period_days,
+    coalesce(case when gap_number in (3, 4) then ct.is_complete_period
+                  else cs.is_complete_period end, false) as is_complete_period
 from gaps
+left join {{ coverage_of('surveys') }} cs using (grain, period_start)
+left join {{ coverage_of('tickets') }} ct using (grain, period_start)
 -- A month starting before `since` saw only part of its days: it keeps its stored rows.
 {% if is_incremental() %} where period_start >= {{ since }} {% endif %}
