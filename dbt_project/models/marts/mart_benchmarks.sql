@@ -116,7 +116,7 @@ previous_pairs as (
         p.n as benchmark_n, p.std_error as benchmark_se, null::boolean as is_illustrative,
         k.days_observed as own_days, p.days_observed as benchmark_days,
         k.period_days, k.is_complete_period, k.is_mature,
-        p.is_mature as benchmark_is_mature
+        p.is_complete_period as benchmark_is_complete_period, p.is_mature as benchmark_is_mature
     from own_company k
     join own_company p
         on p.grain = k.grain and p.kpi = k.kpi
@@ -131,16 +131,20 @@ pairs_all as (
 ),
 
 -- Which pairs may be tested at all (docs/methodology.md, "Completeness and maturity"): an
--- incomplete period is never the latest of a previous-period comparison (an incomplete
--- previous one is, volumes per day observed); neither side of it may be immature (its fast
--- tickets are resolved, its slow ones still open); an own ticket KPI is compared with the
--- industry reference only when mature. Competitor pairs share their period, days and
--- maturity, so they stay comparable.
+-- incomplete period is never the latest of a previous-period comparison; an incomplete
+-- previous one only when it observed 28 days or more (four of every weekday, as in any
+-- month; fewer would compare another mix of weekdays), volumes per day observed; neither
+-- side may be immature (its fast tickets are resolved, its slow ones still open); an own
+-- ticket KPI is compared with the industry reference only when mature. Competitor pairs
+-- share their period, days and maturity, so they stay comparable.
 pairs as (
     select *,
         case
             when comparison = 'previous_period' and not is_complete_period
                 then 'incomplete period: ' || own_days || ' of ' || period_days || ' days with data'
+            when comparison = 'previous_period' and not benchmark_is_complete_period
+                    and benchmark_days < 28
+                then 'previous period incomplete: ' || benchmark_days || ' days with data'
             when comparison in ('previous_period', 'industry_reference') and not is_mature
                 then 'immature period: tickets still open'
             when comparison = 'previous_period' and not benchmark_is_mature
