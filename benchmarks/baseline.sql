@@ -61,7 +61,7 @@ WHERE txt(response_id) IS NOT NULL
     AND int_score_ok(csat, 1, 5)
     AND int_score_ok(ces, 1, 7)
     AND int_score_ok(overall_satisfaction, 1, 10)
-    AND item_ok(COLUMNS('^(exp|per|attr)_'));
+    AND item_ok(COLUMNS('^(exp|per|adq|attr)_'));
 
 -- The latest delivery of a key wins. An identical re-delivery is counted as a duplicate at
 -- load and never stored, so it keeps the position of its first delivery: of A, B, A the B

@@ -22,6 +22,8 @@ SURVEY_COLUMNS = (
 ).split(",")
 SURVEY_COLUMNS += [f"exp_{d}_{i}" for d, k in SERVQUAL.items() for i in range(1, k + 1)]
 SURVEY_COLUMNS += [f"per_{d}_{i}" for d, k in SERVQUAL.items() for i in range(1, k + 1)]
+SURVEY_COLUMNS += [f"adq_{d}_{i}" for d, k in SERVQUAL.items() for i in range(1, k + 1)]
+SURVEY_COLUMNS += [f"importance_{d}" for d in SERVQUAL]
 SURVEY_COLUMNS += [f"attr_{a}" for a in ("product", "price", "channel", "staff", "competition")]
 SURVEY_COLUMNS += ["comment", "suggestion"]
 TICKET_COLUMNS = (
@@ -246,9 +248,40 @@ def test_servqual_structure(dirty):
     customers = sq[sq["respondent_role"] == "customer"]
 
     def gap(dim: str) -> float:
-        cols = [c for c in SURVEY_COLUMNS if c.endswith(f"_{dim}_1")]
-        exp, per = (pd.to_numeric(customers[c]) for c in cols)
+        exp, per = (pd.to_numeric(customers[f"{kind}_{dim}_1"]) for kind in ("exp", "per"))
         return float((per - exp).mean())
 
     assert gap("responsiveness") < gap("reliability") < 0
     assert gap("tangibles") > gap("empathy")
+
+
+def test_a_share_of_servqual_customers_give_adequate_levels_and_importance_points(dirty):
+    root, _ = dirty
+    surveys = _read_csvs(root, "surveys")
+    adq_cols = [c for c in SURVEY_COLUMNS if c.startswith("adq_")]
+    points_cols = [c for c in SURVEY_COLUMNS if c.startswith("importance_")]
+    zone = surveys[adq_cols].notna().all(axis=1)
+    points = surveys[points_cols].notna().all(axis=1)
+    # All or none of a response's columns; only SERVQUAL customers.
+    assert (surveys[adq_cols].notna().any(axis=1) == zone).all()
+    assert (surveys[points_cols].notna().any(axis=1) == points).all()
+    servqual_customer = (surveys["survey_id"] == "servqual") & (
+        surveys["respondent_role"] == "customer"
+    )
+    assert not (zone | points)[~servqual_customer].any()
+    assert 0.3 < zone[servqual_customer].mean() < 0.5
+    assert 0.4 < points[servqual_customer].mean() < 0.6
+    given = surveys[points]
+    assert (given[points_cols].apply(pd.to_numeric).sum(axis=1) == 100).all()
+    # Adequate never above desired; the zone is narrowest for reliability.
+    with_zone = surveys[zone]
+
+    def width(dim: str) -> float:
+        desired, adequate = (
+            with_zone.filter(regex=rf"^{kind}_{dim}_\d+$").apply(pd.to_numeric)
+            for kind in ("exp", "adq")
+        )
+        assert (adequate.to_numpy() <= desired.to_numpy()).all(), dim
+        return float((desired.to_numpy() - adequate.to_numpy()).mean())
+
+    assert width("reliability") < min(width(d) for d in SERVQUAL if d != "reliability")

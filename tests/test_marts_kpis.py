@@ -72,8 +72,10 @@ def _surveys(landing: Path) -> pd.DataFrame:
     for column in raw.columns:
         if column in SCORE_RANGES:
             low, high = SCORE_RANGES[column]
-        elif column.startswith(("exp_", "per_", "attr_")):
+        elif column.startswith(("exp_", "per_", "adq_", "attr_")):
             low, high = 1, 7
+        elif column.startswith("importance_"):
+            low, high = 0, 100
         else:
             continue
         raw[column] = pd.to_numeric(raw[column], errors="coerce")
@@ -171,6 +173,40 @@ def _expected_gap5(landing: Path) -> dict[tuple[str, str], tuple[float, int]]:
     return out
 
 
+def _expected_zone_and_weighted(landing: Path) -> dict[tuple[str, str, str], tuple[float, int]]:
+    """(measure, dimension, day) -> (mean over customers of the gap, customers): adequacy
+    (perception - adequate) and superiority (perception - desired) over the customers with
+    all three levels; the weighted gap sum(w_d gap_d) / sum(w_d) over dimension 'all'."""
+    surveys = _surveys(landing)
+    out = {}
+    gaps, weights, present = {}, {}, {}
+    for dim in DIMENSIONS:
+        levels = {
+            kind: surveys.filter(regex=rf"^{kind}_{dim}_\d+$").mean(axis=1)
+            for kind in ("exp", "per", "adq")
+        }
+        zone = levels["exp"].notna() & levels["per"].notna() & levels["adq"].notna()
+        for measure, reference in (("servqual_adequacy", "adq"), ("servqual_superiority", "exp")):
+            diff = (levels["per"] - levels[reference])[zone]
+            for day, values in diff.groupby(surveys.loc[diff.index, "day"]):
+                out[(measure, dim, day)] = (values.mean(), len(values))
+        gaps[dim] = levels["per"] - levels["exp"]
+        weights[dim] = surveys[f"importance_{dim}"]
+        items = surveys.filter(regex=rf"^(exp|per|adq)_{dim}_\d+$")
+        present[dim] = items.notna().any(axis=1) | weights[dim].notna()
+    gap, weight, has = (pd.DataFrame(d) for d in (gaps, weights, present))
+    total = weight.sum(axis=1, min_count=1)
+    counted = (
+        (weight.notna() | ~has).all(axis=1)
+        & (total > 0)
+        & ((weight.fillna(0) == 0) | gap.notna()).all(axis=1)
+    )
+    weighted = ((weight * gap).sum(axis=1) / total)[counted]
+    for day, values in weighted.groupby(surveys.loc[weighted.index, "day"]):
+        out[("servqual_weighted", "all", day)] = (values.mean(), len(values))
+    return out
+
+
 # ---------------------------------------------------------------- the pipeline side
 
 
@@ -247,7 +283,7 @@ def test_gap5_per_dimension_equals_the_independent_computation(loaded):
         published,
         "SELECT dimension, CAST(period_start AS VARCHAR), gap, n, measured_value - "
         "reference_value FROM marts.mart_service_gaps WHERE gap_number = 5 AND grain = 'day' "
-        "AND segment = 'all'",
+        "AND segment = 'all' AND measure = 'servqual_perception'",
     )
     got = {(dim, day): (gap, n, diff) for dim, day, gap, n, diff in rows}
     assert set(got) == set(expected)
@@ -260,6 +296,31 @@ def test_gap5_per_dimension_equals_the_independent_computation(loaded):
     for dim in DIMENSIONS:
         mart, indep = got[(dim, DEMO_DAY)], expected[(dim, DEMO_DAY)]
         print(f"  {dim}: {mart[0]:.6f} ({mart[1]})  {indep[0]:.6f} ({indep[1]})")
+
+
+def test_zone_of_tolerance_and_weighted_gap_equal_the_independent_computation(loaded):
+    published = loaded["data_dir"] / "published" / "cx.duckdb"
+    expected = _expected_zone_and_weighted(loaded["landing"])
+    rows = _query(
+        published,
+        "SELECT measure, dimension, CAST(period_start AS VARCHAR), gap, n, measured_value - "
+        "reference_value FROM marts.mart_service_gaps WHERE gap_number = 5 AND grain = 'day' "
+        "AND segment = 'all' AND measure <> 'servqual_perception'",
+    )
+    got = {(measure, dim, day): (gap, n, diff) for measure, dim, day, gap, n, diff in rows}
+    assert {measure for measure, _, _ in expected} == {
+        "servqual_adequacy",
+        "servqual_superiority",
+        "servqual_weighted",
+    }
+    assert set(got) == set(expected)
+    for key, (value, n) in expected.items():
+        assert got[key][1] == n, key
+        assert got[key][0] == pytest.approx(value, abs=1e-9), key
+        assert got[key][2] == pytest.approx(value, abs=1e-9), key
+    print(f"\nzone of tolerance on {DEMO_DAY}: measure, dimension, mart gap (n), independent")
+    for key in sorted(k for k in expected if k[2] == DEMO_DAY):
+        print(f"  {key[0]} {key[1]}: {got[key][0]:.6f} ({got[key][1]})  {expected[key][0]:.6f}")
 
 
 def test_late_response_moves_its_own_day(loaded):

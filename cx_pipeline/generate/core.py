@@ -11,7 +11,7 @@ from . import defects as dq
 from .entities import make_agents, make_customers
 from .reviews import deliveries, generate_reviews
 from .streams import stream
-from .surveys import generate_surveys
+from .surveys import add_tolerance_zones, generate_surveys
 from .tickets import generate_tickets
 from .timeline import BusinessClock
 from .writer import write_csv, write_jsonl
@@ -57,6 +57,7 @@ def generate(
     )
     tickets = generate_tickets(stream(seed, "tickets"), dates, scale, customers, agents, clock)
     surveys = generate_surveys(stream(seed, "surveys"), dates, scale, customers, tickets.tickets)
+    add_tolerance_zones(stream(seed, "zones"), surveys)
     reviews = generate_reviews(stream(seed, "reviews"), dates, scale, clock)
     events = tickets.events
 

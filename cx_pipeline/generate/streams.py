@@ -18,6 +18,7 @@ _STREAM_KEYS: dict[str, int] = {
     "texts": 6,
     "defects": 7,
     "ids": 8,
+    "zones": 9,
 }
 
 

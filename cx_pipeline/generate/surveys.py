@@ -3,7 +3,9 @@
 
 Scores come from latent variables with known structure so that analyses downstream find it:
 key drivers with unequal weights, CSAT hurt by reopened or slow tickets, SERVQUAL gaps largest
-for responsiveness and smallest for tangibles, managers underestimating expectations.
+for responsiveness and smallest for tangibles, managers underestimating expectations. A share
+of SERVQUAL customers also state their adequate level (narrowest zone of tolerance for
+reliability, perceptions below it for responsiveness) and importance points.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ import pandas as pd
 from cx_pipeline.ingest.canonical import (
     DIMENSIONS,
     DRIVERS,
+    IMPORTANCE_POINTS,
     RESPONDENT_ROLES,
     SERVQUAL_ITEMS,
     SURVEYS,
@@ -37,6 +40,7 @@ from .timeline import DAY, HOUR, daily_factors, day_start, format_utc, seconds_o
 
 EXP_COLUMNS = [item for item in SERVQUAL_ITEMS if item.startswith("exp_")]
 PER_COLUMNS = [item for item in SERVQUAL_ITEMS if item.startswith("per_")]
+ADQ_COLUMNS = [item for item in SERVQUAL_ITEMS if item.startswith("adq_")]
 ATTRIBUTES = [f"attr_{driver}" for driver in DRIVERS]
 # Whole numbers in the demo, written without a decimal point.
 SCORE_COLUMNS = [c.name for c in SURVEYS.columns if c.type in ("INTEGER", "DOUBLE")]
@@ -60,6 +64,15 @@ DIM_NAMES = list(DIMENSIONS)
 DIM_ITEMS = np.array(list(DIMENSIONS.values()))
 EXPECTATION_SHIFT = np.array([-0.3, 0.2, 0.0, 0.0, -0.2])
 PERCEPTION_GAP = np.array([-0.2, -0.8, -1.3, -0.55, -0.7])
+
+# Zone of tolerance (Parasuraman, Zeithaml & Berry 1994): the adequate level lies this far
+# below the desired one, least for reliability, the dimension customers tolerate least.
+ZONE_WIDTH = np.array([1.6, 0.9, 1.1, 1.3, 1.4])
+ZONE_SHARE = 0.4
+# 100 importance points over the dimensions, reliability first, tangibles last, as the
+# SERVQUAL studies found.
+IMPORTANCE_MEAN = np.array([0.11, 0.32, 0.22, 0.19, 0.16])
+IMPORTANCE_SHARE = 0.5
 
 
 def _sigmoid(x: np.ndarray) -> np.ndarray:
@@ -255,6 +268,30 @@ def _servqual(
     suggestion[~is_cust] = None
     block["suggestion"] = suggestion
     return block
+
+
+def add_tolerance_zones(rng: np.random.Generator, df: pd.DataFrame) -> None:
+    """Adequate levels and importance points for a share of the SERVQUAL customers, in place.
+
+    A stream of its own (streams.py) so that every other column stays what the same seed
+    gave before these columns existed."""
+    customer = (df["survey_id"] == "servqual").to_numpy() & (
+        df["respondent_role"] == "customer"
+    ).to_numpy()
+    n = len(df)
+    zone_rows = np.flatnonzero(customer & (rng.random(n) < ZONE_SHARE))
+    desired = df.loc[zone_rows, EXP_COLUMNS].to_numpy(dtype=float)
+    width = np.repeat(ZONE_WIDTH, DIM_ITEMS)
+    adequate = _clip_round(desired - width + rng.normal(0, 0.5, desired.shape), 1, 7)
+    adequate = np.minimum(adequate, desired).astype(np.int64)
+    for j, col in enumerate(ADQ_COLUMNS):
+        df.loc[zone_rows, col] = adequate[:, j]
+
+    points_rows = np.flatnonzero(customer & (rng.random(n) < IMPORTANCE_SHARE))
+    shares = rng.dirichlet(20 * IMPORTANCE_MEAN, len(points_rows))
+    points = rng.multinomial(100, shares).reshape(len(points_rows), len(IMPORTANCE_POINTS))
+    for j, col in enumerate(IMPORTANCE_POINTS):
+        df.loc[points_rows, col] = points[:, j]
 
 
 def generate_surveys(

@@ -29,12 +29,19 @@ TICKET_STATUSES = ("new", "open", "pending", "hold", "solved", "closed")
 ACTOR_ROLES = ("agent", "customer", "system")
 RESPONDENT_ROLES = ("customer", "manager", "staff")
 
+# exp_: the expected (desired) level, per_: the perceived one; adq_: the adequate
+# (minimum acceptable) level, which with exp_ bounds the zone of tolerance
+# (docs/methodology.md, "Zone of tolerance"). Exports without adq_ items keep the classic
+# two-column SERVQUAL.
 SERVQUAL_ITEMS = [
     f"{kind}_{dim}_{n}"
-    for kind in ("exp", "per")
+    for kind in ("exp", "per", "adq")
     for dim, k in DIMENSIONS.items()
     for n in range(1, k + 1)
 ]
+# Points of importance the respondent gives each dimension, 100 over the five (weighted
+# SERVQUAL); absent from most exports.
+IMPORTANCE_POINTS = [f"importance_{dim}" for dim in DIMENSIONS]
 
 
 @dataclass(frozen=True)
@@ -141,6 +148,7 @@ SURVEYS = Source(
         # Item and attribute scores may be rescaled from another scale (e.g. 0-100), so
         # they are not whole numbers in general.
         *(Column(item, "DOUBLE", low=1, high=7) for item in SERVQUAL_ITEMS),
+        *(Column(points, "DOUBLE", low=0, high=100) for points in IMPORTANCE_POINTS),
         *(Column(f"attr_{d}", "DOUBLE", low=1, high=7) for d in DRIVERS),
         Column("comment"),
         Column("suggestion"),

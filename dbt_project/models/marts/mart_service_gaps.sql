@@ -84,6 +84,70 @@ gap5 as (
     group by all
 ),
 
+-- Zone of tolerance (Parasuraman, Zeithaml & Berry 1994): perception against the adequate
+-- and the desired level, over the customers who gave all three for the dimension. Exports
+-- without adequate items give no row here, rather than a zero.
+zone as (
+    select * from customers
+    where perception is not null and expectation is not null and adequate is not null
+),
+{%- set zone_measures = [
+    ('adequacy', 'adequate', 'customers'' mean adequate level',
+     'gap5_msa_perception_minus_adequate'),
+    ('superiority', 'expectation', 'customers'' mean desired level',
+     'gap5_mss_perception_minus_desired'),
+] %}
+{%- for measure, level, reference_as, formula in zone_measures %}
+
+gap5_{{ measure }} as (
+    select grain, period_start, 5 as gap_number, 'customer' as gap_name, dimension, segment,
+        'servqual_{{ measure }}' as measure,
+        'customers'' mean perception' as measured_as,
+        '{{ reference_as }}' as reference_as,
+        avg(perception) as measured_value, avg({{ level }}) as reference_value,
+        avg(perception - {{ level }}) as gap, 'points_1_7' as unit, true as higher_is_better,
+        count(*) as n, count(*) as n_reference,
+        avg(perception - {{ level }})
+            - 1.96 * stddev_samp(perception - {{ level }}) / sqrt(count(*)) as gap_ci_low,
+        avg(perception - {{ level }})
+            + 1.96 * stddev_samp(perception - {{ level }}) / sqrt(count(*)) as gap_ci_high,
+        '{{ formula }}' as formula_name
+    from zone
+    group by all
+),
+{%- endfor %}
+
+-- Weighted SERVQUAL: each customer's gaps weighted by the points they gave the dimensions.
+-- A customer counts only when every dimension has points and every dimension with points
+-- has both sides, so no weight falls on a gap that was not measured.
+weighted_customers as (
+    select grain, period_start, segment, response_id,
+        sum(importance_points * perception) / sum(importance_points) as perception,
+        sum(importance_points * expectation) / sum(importance_points) as expectation
+    from customers
+    group by grain, period_start, segment, response_id
+    having count(importance_points) = count(*)
+        and sum(importance_points) > 0
+        and bool_and(importance_points = 0 or (perception is not null and expectation is not null))
+),
+
+gap5_weighted as (
+    select grain, period_start, 5 as gap_number, 'customer' as gap_name, 'all' as dimension,
+        segment, 'servqual_weighted' as measure,
+        'customers'' importance-weighted mean perception' as measured_as,
+        'customers'' importance-weighted mean expectation' as reference_as,
+        avg(perception) as measured_value, avg(expectation) as reference_value,
+        avg(perception - expectation) as gap, 'points_1_7' as unit, true as higher_is_better,
+        count(*) as n, count(*) as n_reference,
+        avg(perception - expectation) - 1.96 * stddev_samp(perception - expectation) / sqrt(count(*))
+            as gap_ci_low,
+        avg(perception - expectation) + 1.96 * stddev_samp(perception - expectation) / sqrt(count(*))
+            as gap_ci_high,
+        'gap5_weighted_servqual' as formula_name
+    from weighted_customers
+    group by all
+),
+
 -- Gap 3: what the desk delivered against the operational standards, from the ticket counts
 -- (creation period; segment slice and all).
 ticket_counts as (
@@ -262,6 +326,9 @@ gaps as (
     union all by name select * from gap3
     union all by name select * from gap4
     union all by name select * from gap5
+    union all by name select * from gap5_adequacy
+    union all by name select * from gap5_superiority
+    union all by name select * from gap5_weighted
 )
 
 select

@@ -1,7 +1,8 @@
 -- Latest delivery of each response wins (later partition, then later file, then later
 -- record); personal ids hashed and free text redacted before anything downstream.
--- SERVQUAL items (exp_/per_<dimension>_<n>) and driver attributes (attr_<name>) are carried
--- by pattern, so a questionnaire with more items needs no change here.
+-- SERVQUAL items (exp_/per_/adq_<dimension>_<n>), importance points (importance_<dimension>)
+-- and driver attributes (attr_<name>) are carried by pattern, so a questionnaire with more
+-- items needs no change here.
 with ranked as (
     select
         *,
@@ -36,7 +37,7 @@ select
     csat,
     ces,
     overall_satisfaction,
-    columns('^(exp|per|attr)_'),
+    columns('^(exp|per|adq|importance|attr)_'),
     {{ redact_pii('comment') }} as comment,
     {{ redact_pii('suggestion') }} as suggestion,
     _partition_date as delivered_partition

@@ -1,11 +1,12 @@
--- One row per SERVQUAL response and dimension: the mean of the respondent's expectation items
--- and of their perception items for that dimension (1-7). Items are found by name,
--- exp_<dimension>_<n> and per_<dimension>_<n>, so any number of items per dimension works;
--- unanswered items are left out of the respondent's means.
+-- One row per SERVQUAL response and dimension: the mean of the respondent's expectation
+-- (desired), perception and adequate items for that dimension (1-7), and the importance
+-- points they gave it. Items are found by name, exp_/per_/adq_<dimension>_<n>, points by
+-- importance_<dimension>, so any number of items per dimension works; unanswered items are
+-- left out of the respondent's means (DuckDB's unpivot drops NULLs).
 with responses as (
     select response_id, submitted_date, submitted_at_precision, respondent_role, segment,
            respondent_key,
-           columns('^(exp|per)_')
+           columns('^(exp|per|adq|importance)_')
     from {{ ref('stg_survey_responses') }}
     {% if is_incremental() %}
     where response_id in (
@@ -13,8 +14,19 @@ with responses as (
     {% endif %}
 ),
 
+answers as (
+    unpivot responses on columns('^(exp|per|adq|importance)_') into name item value score
+),
+
 items as (
-    unpivot responses on columns('^(exp|per)_') into name item value score
+    select
+        *,
+        case when item like 'importance\_%' escape '\'
+             then regexp_extract(item, '^importance_(.+)$', 1)
+             else regexp_extract(item, '^(exp|per|adq)_(.+)_[0-9]+$', 2) end as dimension,
+        regexp_extract(item, '^(exp|per|adq|importance)_', 1) as kind
+    from answers
+    where regexp_matches(item, '^((exp|per|adq)_.+_[0-9]+|importance_.+)$')
 )
 
 select
@@ -24,11 +36,13 @@ select
     any_value(respondent_role) as respondent_role,
     any_value(segment) as segment,
     any_value(respondent_key) as respondent_key,
-    regexp_extract(item, '^(exp|per)_(.+)_[0-9]+$', 2) as dimension,
-    avg(score) filter (where item like 'exp\_%' escape '\') as expectation,
-    count(score) filter (where item like 'exp\_%' escape '\') as expectation_items,
-    avg(score) filter (where item like 'per\_%' escape '\') as perception,
-    count(score) filter (where item like 'per\_%' escape '\') as perception_items
+    dimension,
+    avg(score) filter (where kind = 'exp') as expectation,
+    count(score) filter (where kind = 'exp') as expectation_items,
+    avg(score) filter (where kind = 'per') as perception,
+    count(score) filter (where kind = 'per') as perception_items,
+    avg(score) filter (where kind = 'adq') as adequate,
+    count(score) filter (where kind = 'adq') as adequate_items,
+    any_value(score) filter (where kind = 'importance') as importance_points
 from items
-where regexp_matches(item, '^(exp|per)_.+_[0-9]+$')
 group by response_id, dimension
