@@ -124,24 +124,52 @@ pairs as (
     union all by name select * from previous_pairs
 ),
 
-tested as (
+-- The tests (docs/methodology.md, "Benchmarks and significance"): which pairs get none and
+-- why, the test that fits the rest, its statistic and exact p-value, then Benjamini-Hochberg
+-- q-values per family. A pair is either tested (test .. is_significant) or has a reason.
+gated as (
     select
         *,
         case
-            when estimate_kind in ('quantile', 'level') then null
-            when mode = 'two_sample' then case estimate_kind
-                when 'proportion' then 'two_proportion_z'
+            when estimate_kind = 'quantile' then 'quantile_not_tested'
+            when estimate_kind = 'level' then 'level_not_tested'
+            when own_n < {{ var('cx_low_sample_min_n') }}
+                or benchmark_n < {{ var('cx_low_sample_min_n') }} then 'low_sample'
+            when estimate_kind in ('mean', 'nps')
+                and (coalesce(own_se, 0) = 0
+                     or (mode = 'two_sample' and coalesce(benchmark_se, 0) = 0))
+                then 'zero_variance'
+            when estimate_kind = 'proportion' and mode = 'two_sample'
+                and own_k + benchmark_k in (0, own_d + benchmark_d) then 'both_shares_0_or_100'
+        end as no_test_reason,
+        -- Cochran's rule: the normal approximation of a share needs an expected count of at
+        -- least 5 in every cell under the null hypothesis; below it the test is exact.
+        estimate_kind = 'proportion' and case
+            when mode = 'two_sample' then least(own_d, benchmark_d)
+                * least(own_k + benchmark_k, own_d + benchmark_d - own_k - benchmark_k)
+                / (own_d + benchmark_d) < 5
+            else own_d * least(benchmark_value, 1 - benchmark_value) < 5
+        end as tiny_counts
+    from pairs
+),
+
+tested as (
+    select
+        *,
+        case when mode = 'two_sample' then case estimate_kind
+                when 'proportion' then
+                    case when tiny_counts then 'fisher_exact' else 'two_proportion_z' end
                 when 'mean' then 'welch_t'
                 when 'nps' then 'nps_difference_z'
                 when 'count' then 'poisson_rate_z' end
             else case estimate_kind
-                when 'proportion' then 'one_sample_proportion_z'
+                when 'proportion' then case when tiny_counts then 'one_sample_binomial_exact'
+                                            else 'one_sample_proportion_z' end
                 when 'mean' then 'one_sample_t'
                 when 'nps' then 'one_sample_nps_z'
                 when 'count' then 'poisson_count_vs_reference_z' end
-        end as test,
+        end as test_kind,
         case
-            when estimate_kind in ('quantile', 'level') then null
             when mode = 'two_sample' and estimate_kind = 'proportion' then
                 (own_value - benchmark_value) / nullif(sqrt(
                     ((own_k + benchmark_k) / (own_d + benchmark_d))
@@ -160,7 +188,7 @@ tested as (
                 (own_value - benchmark_value) / nullif(own_se, 0)
             when estimate_kind = 'count' then
                 (own_value - benchmark_value) / nullif(sqrt(benchmark_value), 0)
-        end as statistic,
+        end as z_or_t,
         -- Degrees of freedom of the t tests (Welch-Satterthwaite; n - 1 against a fixed value).
         case
             when estimate_kind <> 'mean' then null
@@ -170,19 +198,53 @@ tested as (
                          + benchmark_se ^ 4 / nullif(benchmark_n - 1, 0), 0)
             else own_n - 1
         end as degrees_of_freedom
-    from pairs
+    from gated
 ),
 
 with_p as (
     select
         *,
         case
-            when statistic is null then null
-            when degrees_of_freedom is not null and degrees_of_freedom > 0
-                then {{ two_sided_p(t_as_z('statistic', 'degrees_of_freedom')) }}
-            when estimate_kind <> 'mean' then {{ two_sided_p('statistic') }}
+            when no_test_reason is not null then null
+            when test_kind = 'fisher_exact' then
+                {{ fisher_two_sided_p('own_k', 'own_d', 'benchmark_k', 'benchmark_d') }}
+            when test_kind = 'one_sample_binomial_exact' then
+                {{ binomial_two_sided_p('own_k', 'own_d', 'benchmark_value') }}
+            when estimate_kind = 'mean' then {{ t_two_sided_p('z_or_t', 'degrees_of_freedom') }}
+            else {{ normal_two_sided_p('z_or_t') }}
         end as p_value
     from tested
+),
+
+with_reason as (
+    -- A statistic left undefined (a zero variance, e.g. a fixed reference of 0 for a count)
+    -- is a pair without a test too.
+    select
+        * exclude (no_test_reason),
+        coalesce(no_test_reason, case when p_value is null then 'zero_variance' end)
+            as no_test_reason
+    from with_p
+),
+
+ranked_p as (
+    -- Family of a multiple-testing correction: the tests of one period, grain and kind of
+    -- comparison (every KPI and benchmark of it), the set a reader scans at once.
+    select
+        *,
+        count(p_value) over family as family_tests,
+        row_number() over (family order by p_value nulls last, kpi, benchmark) as p_rank
+    from with_reason
+    window family as (partition by grain, period_start, own_brand, comparison)
+),
+
+adjusted as (
+    -- Benjamini-Hochberg: q of the i-th smallest of m p-values = min over j >= i of m p(j) / j.
+    select
+        *,
+        least(1, min(p_value * family_tests / p_rank) over (
+            partition by grain, period_start, own_brand, comparison
+            order by p_rank desc rows between unbounded preceding and current row)) as q_value
+    from ranked_p
 )
 
 select
@@ -202,10 +264,12 @@ select
     cast(case when w.higher_is_better then w.own_value > w.benchmark_value
               when not w.higher_is_better then w.own_value < w.benchmark_value end as boolean)
         as is_better,
-    cast(w.test as varchar) as test,
-    cast(w.statistic as double) as statistic,
+    cast(case when w.no_test_reason is null then w.test_kind end as varchar) as test,
+    cast(case when w.no_test_reason is null then w.z_or_t end as double) as statistic,
     cast(w.p_value as double) as p_value,
-    cast(w.p_value < {{ var('cx_significance_level') }} as boolean) as is_significant,
+    cast(case when w.p_value is not null then w.q_value end as double) as q_value,
+    cast(w.q_value < {{ var('cx_significance_level') }} as boolean) as is_significant,
+    cast(w.no_test_reason as varchar) as no_test_reason,
     cast(case when w.comparison in ('competitor', 'competitor_median') then r.rank_among_peers end
          as integer) as rank_among_peers,
     cast(case when w.comparison in ('competitor', 'competitor_median') then r.peers end as integer)
@@ -215,7 +279,7 @@ select
     cast(coalesce(w.is_illustrative, false) as boolean) as is_illustrative,
     coalesce(w.own_n < {{ var('cx_low_sample_min_n') }}, false)
         or coalesce(w.benchmark_n < {{ var('cx_low_sample_min_n') }}, false) as low_sample
-from with_p w
+from adjusted w
 left join ranks r
     on r.grain = w.grain and r.period_start = w.period_start and r.kpi = w.kpi
     and r.own_brand = w.own_brand
