@@ -238,12 +238,14 @@ ranked_p as (
 ),
 
 adjusted as (
-    -- Benjamini-Hochberg: q of the i-th smallest of m p-values = min over j >= i of m p(j) / j.
+    -- Benjamini-Hochberg: q of the i-th smallest of m p-values = min over j >= i of m p(j) / j
+    -- (least() skips NULLs, hence the case for untested rows).
     select
         *,
-        least(1, min(p_value * family_tests / p_rank) over (
+        case when p_value is not null then least(1, min(p_value * family_tests / p_rank) over (
             partition by grain, period_start, own_brand, comparison
-            order by p_rank desc rows between unbounded preceding and current row)) as q_value
+            order by p_rank desc rows between unbounded preceding and current row)) end
+            as q_value
     from ranked_p
 )
 
@@ -267,7 +269,7 @@ select
     cast(case when w.no_test_reason is null then w.test_kind end as varchar) as test,
     cast(case when w.no_test_reason is null then w.z_or_t end as double) as statistic,
     cast(w.p_value as double) as p_value,
-    cast(case when w.p_value is not null then w.q_value end as double) as q_value,
+    cast(w.q_value as double) as q_value,
     cast(w.q_value < {{ var('cx_significance_level') }} as boolean) as is_significant,
     cast(w.no_test_reason as varchar) as no_test_reason,
     cast(case when w.comparison in ('competitor', 'competitor_median') then r.rank_among_peers end
