@@ -268,6 +268,8 @@ select
         as is_better,
     cast(case when w.no_test_reason is null then w.test_kind end as varchar) as test,
     cast(case when w.no_test_reason is null then w.z_or_t end as double) as statistic,
+    cast(case when w.no_test_reason is null then w.degrees_of_freedom end as double)
+        as degrees_of_freedom,
     cast(w.p_value as double) as p_value,
     cast(w.q_value as double) as q_value,
     cast(w.q_value < {{ var('cx_significance_level') }} as boolean) as is_significant,
