@@ -428,7 +428,7 @@ def test_full_refresh_gives_identical_marts(loaded, tmp_path):
         con.close()
 
 
-def test_nps_interval_matches_the_score_variance(loaded):
+def test_nps_interval_is_the_adjusted_wald(loaded):
     published = loaded["data_dir"] / "published" / "cx.duckdb"
     value, n, low, high, numerator = _query(
         published,
@@ -443,7 +443,9 @@ def test_nps_interval_matches_the_score_variance(loaded):
         )[0][0]
         for k in ("nps_promoters", "nps_detractors")
     )
-    p, d = promoters / n, detractors / n
-    half = 100 * 1.96 * math.sqrt((p + d - (p - d) ** 2) / n)
+    # Rocks (2016): 3/4 promoter, 3/4 detractor and 3/2 passive added (docs/methodology.md).
+    p, d = (promoters + 0.75) / (n + 3), (detractors + 0.75) / (n + 3)
+    half = 1.96 * math.sqrt((p + d - (p - d) ** 2) / (n + 3))
     assert numerator == promoters - detractors
-    assert (low, high) == (pytest.approx(value - half), pytest.approx(value + half))
+    assert value == pytest.approx(100 * (promoters - detractors) / n)
+    assert (low, high) == (pytest.approx(100 * (p - d - half)), pytest.approx(100 * (p - d + half)))

@@ -32,7 +32,7 @@ def _valid_scores(frame: pd.DataFrame) -> pd.Series:
     return ok
 
 
-def _expected_nps(landing: Path, day: str) -> tuple[float, int, float]:
+def _expected_nps(landing: Path, day: str) -> tuple[float, int, float, float]:
     frames = [pd.read_csv(p, dtype=str) for p in sorted((landing / "surveys" / day).iterdir())]
     raw = pd.concat(frames, ignore_index=True)
     valid = raw[_valid_scores(raw)].drop_duplicates()
@@ -41,9 +41,11 @@ def _expected_nps(landing: Path, day: str) -> tuple[float, int, float]:
     on_day = valid["submitted_at"].str[:10] == day
     nps = pd.to_numeric(valid.loc[on_day & (role == "customer"), "nps"]).dropna()
     promoters, detractors = (nps >= 9).sum(), (nps <= 6).sum()
-    p, d = promoters / len(nps), detractors / len(nps)
-    half_width = 100 * 1.96 * math.sqrt((p + d - (p - d) ** 2) / len(nps))
-    return 100.0 * (p - d), len(nps), half_width
+    # The adjusted-Wald interval (docs/methodology.md, NPS): its centre and half-width.
+    n = len(nps)
+    p, d = (promoters + 0.75) / (n + 3), (detractors + 0.75) / (n + 3)
+    half_width = 100 * 1.96 * math.sqrt((p + d - (p - d) ** 2) / (n + 3))
+    return 100.0 * (promoters - detractors) / n, n, 100.0 * (p - d), half_width
 
 
 def _published(data_dir: Path, sql: str, params=None):
@@ -70,7 +72,7 @@ def test_one_partition_end_to_end_nps_matches_independent_computation(tmp_path):
     result = cli(tmp_path, "load", "--date", "2025-03-02")
     assert "published:" in result.stdout
 
-    expected, n, half_width = _expected_nps(tmp_path / "landing", "2025-03-02")
+    expected, n, centre, half_width = _expected_nps(tmp_path / "landing", "2025-03-02")
     rows = _published(
         tmp_path,
         "SELECT value, n, ci_low, ci_high FROM marts.mart_cx_kpis WHERE grain = 'day' "
@@ -80,8 +82,8 @@ def test_one_partition_end_to_end_nps_matches_independent_computation(tmp_path):
     assert len(rows) == 1
     assert rows[0][1] == n
     assert rows[0][0] == pytest.approx(expected, abs=1e-9)
-    assert rows[0][2] == pytest.approx(expected - half_width, abs=1e-9)
-    assert rows[0][3] == pytest.approx(expected + half_width, abs=1e-9)
+    assert rows[0][2] == pytest.approx(max(centre - half_width, -100), abs=1e-9)
+    assert rows[0][3] == pytest.approx(min(centre + half_width, 100), abs=1e-9)
     # Only the requested partition was loaded.
     days = _published(
         tmp_path,

@@ -20,22 +20,39 @@
     sqrt(greatest(({{ ss }}) - ({{ s }}) * ({{ s }}) / nullif({{ n }}, 0), 0) / nullif(({{ n }}) - 1, 0))
 {%- endmacro %}
 
-{#- Two-sided p-value of a standard normal statistic. DuckDB has no erf, so the normal tail
-    uses Abramowitz & Stegun 26.2.17 (absolute error below 7.5e-8). -#}
-{% macro two_sided_p(z) -%}
-    (2 * exp(-0.5 * ({{ z }}) ^ 2) / sqrt(2 * pi()) * (
-        0.319381530 * (1 / (1 + 0.2316419 * abs({{ z }})))
-        - 0.356563782 * (1 / (1 + 0.2316419 * abs({{ z }}))) ^ 2
-        + 1.781477937 * (1 / (1 + 0.2316419 * abs({{ z }}))) ^ 3
-        - 1.821255978 * (1 / (1 + 0.2316419 * abs({{ z }}))) ^ 4
-        + 1.330274429 * (1 / (1 + 0.2316419 * abs({{ z }}))) ^ 5))
+{#- Exact distribution functions. DuckDB has none, so the cx_* functions come from
+    cx_pipeline/warehouse/sql_functions.py (scipy), registered on dbt's connections by the
+    plugin in profiles.yml; these macros are the only callers. Each returns NULL where its
+    arguments are NULL or the value is undefined. -#}
+
+{#- Two-sided p-value of a standard normal statistic. -#}
+{% macro normal_two_sided_p(z) -%}
+    cx_z_two_sided_p(({{ z }})::double)
 {%- endmacro %}
 
-{#- A Student t statistic with df degrees of freedom mapped to a standard normal value with
-    about the same tail probability, z = t (1 - 1/(4 df)) / sqrt(1 + t^2 / (2 df)), so that
-    two_sided_p serves t tests too: the two-sided p is within 0.01 of the t distribution's
-    for df >= 5 and within 0.002 for df >= 10 (checked against scipy; smaller samples are
-    flagged low_sample anyway). -#}
-{% macro t_as_z(t, df) -%}
-    (({{ t }}) * (1 - 1 / (4 * ({{ df }}))) / sqrt(1 + ({{ t }}) ^ 2 / (2 * ({{ df }}))))
+{#- Two-sided p-value of a Student t statistic on df (real, > 0) degrees of freedom. -#}
+{% macro t_two_sided_p(t, df) -%}
+    cx_t_two_sided_p(({{ t }})::double, ({{ df }})::double)
+{%- endmacro %}
+
+{#- The p-quantile of Student's t on df degrees of freedom (0.975: the 95% interval's). -#}
+{% macro t_quantile(p, df) -%}
+    cx_t_quantile(({{ p }})::double, ({{ df }})::double)
+{%- endmacro %}
+
+{#- Exact binomial test of k successes in n trials against the share p0 (two-sided). -#}
+{% macro binomial_two_sided_p(k, n, p0) -%}
+    cx_binomial_two_sided_p(({{ k }})::double, ({{ n }})::double, ({{ p0 }})::double)
+{%- endmacro %}
+
+{#- Fisher's exact test of k1 of n1 against k2 of n2 (two-sided). -#}
+{% macro fisher_two_sided_p(k1, n1, k2, n2) -%}
+    cx_fisher_two_sided_p(({{ k1 }})::double, ({{ n1 }})::double, ({{ k2 }})::double,
+                          ({{ n2 }})::double)
+{%- endmacro %}
+
+{#- An interval bound clipped to the KPI's range [low, high]. DuckDB's least and greatest
+    skip NULLs, so a missing bound is kept missing explicitly. -#}
+{% macro clipped(bound, low, high) -%}
+    case when {{ bound }} is not null then least(greatest({{ bound }}, {{ low }}), {{ high }}) end
 {%- endmacro %}

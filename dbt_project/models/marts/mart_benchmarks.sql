@@ -138,7 +138,8 @@ pairs_all as (
 -- ticket KPI is compared with the industry reference only when mature. Competitor pairs
 -- share their period, days and maturity, so they stay comparable.
 pairs as (
-    select *,
+    select
+        *,
         case
             when comparison = 'previous_period' and not is_complete_period
                 then 'incomplete period: ' || own_days || ' of ' || period_days || ' days with data'
@@ -149,28 +150,57 @@ pairs as (
                 then 'immature period: tickets still open'
             when comparison = 'previous_period' and not benchmark_is_mature
                 then 'previous period immature: tickets still open'
-        end as no_test_reason
+        end as edge_reason
     from pairs_all
+),
+
+-- The tests (docs/methodology.md, "Benchmarks and significance"): which pairs get none and
+-- why, the test that fits the rest, its statistic and exact p-value, then Benjamini-Hochberg
+-- q-values per family. A pair is either tested (test .. is_significant) or has a reason.
+gated as (
+    select
+        * exclude (edge_reason),
+        case
+            when edge_reason is not null then edge_reason
+            when estimate_kind = 'quantile' then 'quantile_not_tested'
+            when estimate_kind = 'level' then 'level_not_tested'
+            when own_n < {{ var('cx_low_sample_min_n') }}
+                or benchmark_n < {{ var('cx_low_sample_min_n') }} then 'low_sample'
+            when estimate_kind in ('mean', 'nps')
+                and (coalesce(own_se, 0) = 0
+                     or (mode = 'two_sample' and coalesce(benchmark_se, 0) = 0))
+                then 'zero_variance'
+            when estimate_kind = 'proportion' and mode = 'two_sample'
+                and own_k + benchmark_k in (0, own_d + benchmark_d) then 'both_shares_0_or_100'
+        end as no_test_reason,
+        -- Cochran's rule: the normal approximation of a share needs an expected count of at
+        -- least 5 in every cell under the null hypothesis; below it the test is exact.
+        estimate_kind = 'proportion' and case
+            when mode = 'two_sample' then least(own_d, benchmark_d)
+                * least(own_k + benchmark_k, own_d + benchmark_d - own_k - benchmark_k)
+                / (own_d + benchmark_d) < 5
+            else own_d * least(benchmark_value, 1 - benchmark_value) < 5
+        end as tiny_counts
+    from pairs
 ),
 
 tested as (
     select
         *,
-        case
-            when estimate_kind in ('quantile', 'level') then null
-            when mode = 'two_sample' then case estimate_kind
-                when 'proportion' then 'two_proportion_z'
+        case when mode = 'two_sample' then case estimate_kind
+                when 'proportion' then
+                    case when tiny_counts then 'fisher_exact' else 'two_proportion_z' end
                 when 'mean' then 'welch_t'
                 when 'nps' then 'nps_difference_z'
                 when 'count' then 'poisson_rate_z' end
             else case estimate_kind
-                when 'proportion' then 'one_sample_proportion_z'
+                when 'proportion' then case when tiny_counts then 'one_sample_binomial_exact'
+                                            else 'one_sample_proportion_z' end
                 when 'mean' then 'one_sample_t'
                 when 'nps' then 'one_sample_nps_z'
                 when 'count' then 'poisson_count_vs_reference_z' end
-        end as test,
+        end as test_kind,
         case
-            when estimate_kind in ('quantile', 'level') then null
             when mode = 'two_sample' and estimate_kind = 'proportion' then
                 (own_value - benchmark_value) / nullif(sqrt(
                     ((own_k + benchmark_k) / (own_d + benchmark_d))
@@ -178,7 +208,8 @@ tested as (
                     * (1 / own_d + 1 / benchmark_d)), 0)
             when mode = 'two_sample' and estimate_kind in ('mean', 'nps') then
                 (own_value - benchmark_value) / nullif(sqrt(own_se ^ 2 + benchmark_se ^ 2), 0)
-            -- Counts as Poisson rates per day, so that a 31-day month compares with a 28-day one.
+            -- Counts as Poisson rates per day observed, so that a 31-day month compares with a
+            -- 28-day one and a month with days missing compares fairly.
             when mode = 'two_sample' and estimate_kind = 'count' then
                 (own_value / own_days - benchmark_value / benchmark_days)
                 / nullif(sqrt(own_value / own_days ^ 2 + benchmark_value / benchmark_days ^ 2), 0)
@@ -189,7 +220,7 @@ tested as (
                 (own_value - benchmark_value) / nullif(own_se, 0)
             when estimate_kind = 'count' then
                 (own_value - benchmark_value) / nullif(sqrt(benchmark_value), 0)
-        end as statistic,
+        end as z_or_t,
         -- Degrees of freedom of the t tests (Welch-Satterthwaite; n - 1 against a fixed value).
         case
             when estimate_kind <> 'mean' then null
@@ -199,28 +230,55 @@ tested as (
                          + benchmark_se ^ 4 / nullif(benchmark_n - 1, 0), 0)
             else own_n - 1
         end as degrees_of_freedom
-    from pairs
+    from gated
 ),
 
 with_p as (
     select
         *,
         case
-            when statistic is null then null
-            when degrees_of_freedom is not null and degrees_of_freedom > 0
-                then {{ two_sided_p(t_as_z('statistic', 'degrees_of_freedom')) }}
-            when estimate_kind <> 'mean' then {{ two_sided_p('statistic') }}
+            when no_test_reason is not null then null
+            when test_kind = 'fisher_exact' then
+                {{ fisher_two_sided_p('own_k', 'own_d', 'benchmark_k', 'benchmark_d') }}
+            when test_kind = 'one_sample_binomial_exact' then
+                {{ binomial_two_sided_p('own_k', 'own_d', 'benchmark_value') }}
+            when estimate_kind = 'mean' then {{ t_two_sided_p('z_or_t', 'degrees_of_freedom') }}
+            else {{ normal_two_sided_p('z_or_t') }}
         end as p_value
     from tested
 ),
 
--- A pair that may not be tested has no test, statistic or p-value.
-reported as (
-    select * replace (
-        case when no_test_reason is null then test end as test,
-        case when no_test_reason is null then statistic end as statistic,
-        case when no_test_reason is null then p_value end as p_value)
+with_reason as (
+    -- A statistic left undefined (a zero variance, e.g. a fixed reference of 0 for a count)
+    -- is a pair without a test too.
+    select
+        * exclude (no_test_reason),
+        coalesce(no_test_reason, case when p_value is null then 'zero_variance' end)
+            as no_test_reason
     from with_p
+),
+
+ranked_p as (
+    -- Family of a multiple-testing correction: the tests of one period, grain and kind of
+    -- comparison (every KPI and benchmark of it), the set a reader scans at once.
+    select
+        *,
+        count(p_value) over family as family_tests,
+        row_number() over (family order by p_value nulls last, kpi, benchmark) as p_rank
+    from with_reason
+    window family as (partition by grain, period_start, own_brand, comparison)
+),
+
+adjusted as (
+    -- Benjamini-Hochberg: q of the i-th smallest of m p-values = min over j >= i of m p(j) / j
+    -- (least() skips NULLs, hence the case for untested rows).
+    select
+        *,
+        case when p_value is not null then least(1, min(p_value * family_tests / p_rank) over (
+            partition by grain, period_start, own_brand, comparison
+            order by p_rank desc rows between unbounded preceding and current row)) end
+            as q_value
+    from ranked_p
 )
 
 select
@@ -240,10 +298,14 @@ select
     cast(case when w.higher_is_better then w.own_value > w.benchmark_value
               when not w.higher_is_better then w.own_value < w.benchmark_value end as boolean)
         as is_better,
-    cast(w.test as varchar) as test,
-    cast(w.statistic as double) as statistic,
+    cast(case when w.no_test_reason is null then w.test_kind end as varchar) as test,
+    cast(case when w.no_test_reason is null then w.z_or_t end as double) as statistic,
+    cast(case when w.no_test_reason is null then w.degrees_of_freedom end as double)
+        as degrees_of_freedom,
     cast(w.p_value as double) as p_value,
-    cast(w.p_value < {{ var('cx_significance_level') }} as boolean) as is_significant,
+    cast(w.q_value as double) as q_value,
+    cast(w.q_value < {{ var('cx_significance_level') }} as boolean) as is_significant,
+    cast(w.no_test_reason as varchar) as no_test_reason,
     cast(case when w.comparison in ('competitor', 'competitor_median') then r.rank_among_peers end
          as integer) as rank_among_peers,
     cast(case when w.comparison in ('competitor', 'competitor_median') then r.peers end as integer)
@@ -256,9 +318,8 @@ select
     cast(w.own_days as integer) as days_observed,
     cast(w.period_days as integer) as period_days,
     cast(w.is_complete_period as boolean) as is_complete_period,
-    cast(w.is_mature as boolean) as is_mature,
-    cast(w.no_test_reason as varchar) as no_test_reason
-from reported w
+    cast(w.is_mature as boolean) as is_mature
+from adjusted w
 left join ranks r
     on r.grain = w.grain and r.period_start = w.period_start and r.kpi = w.kpi
     and r.own_brand = w.own_brand

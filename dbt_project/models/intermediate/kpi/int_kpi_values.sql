@@ -199,6 +199,51 @@ flagged as (
     left join maturity m
         on m.grain = k.grain and m.period_start = k.period_start
         and m.slice_name = k.slice_name and m.slice_value = k.slice_value
+),
+
+-- NPS interval: adjusted Wald (Rocks 2016): three pseudo-answers, 3/4 promoter, 3/4
+-- detractor and 3/2 passive, then the Wald interval of the difference of the two shares.
+nps_adjusted as (
+    select grain, period_start, slice_name, slice_value,
+        (promoters + 0.75) / (nps_n + 3) as p, (detractors + 0.75) / (nps_n + 3) as d,
+        nps_n + 3 as n
+    from survey where nps_n > 0
+),
+
+nps_intervals as (
+    select grain, period_start, slice_name, slice_value,
+        100 * ((p - d) - 1.96 * sqrt((p + d - (p - d) ^ 2) / n)) as ci_low,
+        100 * ((p - d) + 1.96 * sqrt((p + d - (p - d) ^ 2) / n)) as ci_high
+    from nps_adjusted
+),
+
+-- Every interval is clipped to the KPI's range: a scale's ends, NPS +-100, shares 0..1.
+kpi_ranges (kpi, range_low, range_high) as (
+    values ('nps', -100, 100), ('csat_mean', 1, 5), ('ces_mean', 1, 7), ('rating_mean', 1, 5)
+),
+
+intervals as (
+    -- Proportions: Wilson; means: t quantile on n - 1 df times s/sqrt(n); NPS: adjusted
+    -- Wald; counts, levels and quantiles: none.
+    select
+        k.*,
+        case k.estimate_kind
+            when 'proportion' then {{ wilson_low('k.numerator', 'k.denominator') }}
+            when 'mean' then k.value - {{ t_quantile('0.975', 'k.n - 1') }} * k.std_error
+            when 'nps' then i.ci_low
+        end as raw_low,
+        case k.estimate_kind
+            when 'proportion' then {{ wilson_high('k.numerator', 'k.denominator') }}
+            when 'mean' then k.value + {{ t_quantile('0.975', 'k.n - 1') }} * k.std_error
+            when 'nps' then i.ci_high
+        end as raw_high,
+        case when k.estimate_kind = 'proportion' then 0 else r.range_low end as range_low,
+        case when k.estimate_kind = 'proportion' then 1 else r.range_high end as range_high
+    from flagged k
+    left join kpi_ranges r on r.kpi = k.kpi
+    left join nps_intervals i
+        on k.kpi = 'nps' and i.grain = k.grain and i.period_start = k.period_start
+        and i.slice_name = k.slice_name and i.slice_value = k.slice_value
 )
 
 select
@@ -211,18 +256,8 @@ select
     cast(numerator as double) as numerator,
     cast(denominator as double) as denominator,
     cast(n as bigint) as n,
-    -- Proportions: Wilson interval; means and NPS: estimate -+ 1.96 standard errors; counts
-    -- and quantiles: none.
-    cast(case estimate_kind
-        when 'proportion' then {{ wilson_low('numerator', 'denominator') }}
-        when 'mean' then value - 1.96 * std_error
-        when 'nps' then value - 1.96 * std_error
-    end as double) as ci_low,
-    cast(case estimate_kind
-        when 'proportion' then {{ wilson_high('numerator', 'denominator') }}
-        when 'mean' then value + 1.96 * std_error
-        when 'nps' then value + 1.96 * std_error
-    end as double) as ci_high,
+    cast({{ clipped('raw_low', 'range_low', 'range_high') }} as double) as ci_low,
+    cast({{ clipped('raw_high', 'range_low', 'range_high') }} as double) as ci_high,
     cast(case when estimate_kind = 'proportion'
               then sqrt(value * (1 - value) / denominator) else std_error end as double)
         as std_error,
@@ -234,4 +269,4 @@ select
     cast(is_complete_period as boolean) as is_complete_period,
     cast(open_share as double) as open_share,
     cast(is_mature as boolean) as is_mature
-from flagged
+from intervals
