@@ -6,6 +6,7 @@ driver on the others, and the bootstrap by recomputing each resample from its dr
 Method: docs/methodology.md, "Key drivers"."""
 
 import importlib.util
+import sys
 from itertools import permutations
 from pathlib import Path
 
@@ -21,9 +22,15 @@ MODEL = ROOT / "dbt_project" / "models" / "intermediate" / "surveys" / "int_driv
 
 
 def _load_model():
-    spec = importlib.util.spec_from_file_location("int_driver_weights", MODEL)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
+    # No __pycache__ beside the model: a file in models/ changes the dbt project's digest
+    # (a rebuild) and dbt's parse state.
+    writes, sys.dont_write_bytecode = sys.dont_write_bytecode, True
+    try:
+        spec = importlib.util.spec_from_file_location("int_driver_weights", MODEL)
+        module = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(module)
+    finally:
+        sys.dont_write_bytecode = writes
     return module
 
 
