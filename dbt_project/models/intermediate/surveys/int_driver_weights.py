@@ -72,9 +72,16 @@ def correlations(data: np.ndarray, counts: np.ndarray | None = None) -> np.ndarr
         counts = np.ones((1, data.shape[0]))
     # Centred first: moments of ratings far from zero would lose digits to cancellation.
     centred = data - data.mean(axis=0)
-    total = counts.sum(axis=1)[:, None]
-    mean = counts @ centred / total
-    second = np.matmul(centred.T[None, :, :] * counts[:, None, :], centred) / total[:, :, None]
+    k = data.shape[1]
+    rows, cols = np.triu_indices(k)
+    # Every mean and cross-product of every resample in one matrix product (BLAS), rather
+    # than a k x k product per resample.
+    features = np.column_stack([centred, centred[:, rows] * centred[:, cols]])
+    moments = counts @ features / counts.sum(axis=1)[:, None]
+    mean = moments[:, :k]
+    second = np.empty((counts.shape[0], k, k))
+    second[:, rows, cols] = moments[:, k:]
+    second[:, cols, rows] = moments[:, k:]
     cov = second - mean[:, :, None] * mean[:, None, :]
     variance = np.diagonal(cov, axis1=1, axis2=2)
     sd = np.sqrt(np.clip(variance, 0, None))
@@ -168,8 +175,9 @@ def bootstrap(data: np.ndarray, seed: int, resamples: int = RESAMPLES):
     for start in range(0, resamples, BATCH):
         size = min(BATCH, resamples - start)
         draws = rng.integers(0, n, size=(size, n))
-        cells = (np.arange(size)[:, None] * n + draws).ravel()
-        counts = np.bincount(cells, minlength=size * n).reshape(size, n).astype(float)
+        # Row by row: each count vector stays in cache, where one bincount over the whole
+        # batch scatters into B x n cells at random.
+        counts = np.stack([np.bincount(row, minlength=n) for row in draws]).astype(float)
         corr = correlations(data, counts)
         usable = ~np.isnan(corr).any(axis=(1, 2))
         usable[usable] = condition_numbers(corr[usable]) < SINGULAR_CONDITION
