@@ -40,6 +40,19 @@ with_thresholds as (
         avg(100.0 * (performance_mean - 1) / 6) over (partition by grain, period_start, segment)
             as performance_threshold
     from scored
+),
+
+-- A value within 1e-9 of its threshold counts as at the threshold: the threshold is a mean
+-- of the same values, and its last bits, which depend on the summation order, would
+-- otherwise flip the quadrant of a value equal to it between builds (docs/methodology.md,
+-- "Performance, quadrants and the correlation"). 1e-9 is far below any real difference of
+-- a weight (0..1) or a performance (0..100).
+with_sides as (
+    select
+        *,
+        importance >= importance_threshold - 1e-9 as importance_at_or_above,
+        performance < performance_threshold - 1e-9 as performance_below
+    from with_thresholds
 )
 
 select
@@ -59,10 +72,9 @@ select
     performance_threshold,
     cast(case
         when importance is null then null
-        when importance >= importance_threshold and performance < performance_threshold
-            then 'concentrate here'
-        when importance >= importance_threshold then 'keep up the good work'
-        when performance < performance_threshold then 'low priority'
+        when importance_at_or_above and performance_below then 'concentrate here'
+        when importance_at_or_above then 'keep up the good work'
+        when performance_below then 'low priority'
         else 'possible overkill'
     end as varchar) as quadrant,
     cast('johnson_relative_weight' as varchar) as importance_method,
@@ -88,5 +100,5 @@ select
     bootstrap_resamples,
     weights_reason,
     {{ coverage_columns('cov') }}
-from with_thresholds
+from with_sides
 left join {{ coverage_of('surveys') }} cov using (grain, period_start)
