@@ -56,3 +56,16 @@
 {% macro clipped(bound, low, high) -%}
     case when {{ bound }} is not null then least(greatest({{ bound }}, {{ low }}), {{ high }}) end
 {%- endmacro %}
+
+{#- Half-width of a 95% Student t interval: the t quantile on df degrees of freedom times the
+    standard error. 0 without spread, where df may be undefined (0 / 0); NULL when se is. -#}
+{% macro t_half_width(se, df) -%}
+    case when ({{ se }}) = 0 then 0.0 else {{ t_quantile('0.975', df) }} * ({{ se }}) end
+{%- endmacro %}
+
+{#- Welch-Satterthwaite degrees of freedom of a difference of two means, from each mean's
+    squared standard error v = s^2 / n and its n. -#}
+{% macro welch_df(v1, n1, v2, n2) -%}
+    (({{ v1 }}) + ({{ v2 }})) ^ 2
+    / nullif(({{ v1 }}) ^ 2 / nullif(({{ n1 }}) - 1, 0) + ({{ v2 }}) ^ 2 / nullif(({{ n2 }}) - 1, 0), 0)
+{%- endmacro %}

@@ -43,8 +43,9 @@ gap1 as (
         'customers'' mean expectation' as reference_as,
         m.mean as measured_value, c.mean as reference_value, m.mean - c.mean as gap,
         'points_1_7' as unit, true as higher_is_better, m.n as n, c.n as n_reference,
-        m.mean - c.mean - 1.96 * sqrt(m.sd ^ 2 / m.n + c.sd ^ 2 / c.n) as gap_ci_low,
-        m.mean - c.mean + 1.96 * sqrt(m.sd ^ 2 / m.n + c.sd ^ 2 / c.n) as gap_ci_high,
+        sqrt(m.sd ^ 2 / m.n + c.sd ^ 2 / c.n) as gap_se,
+        {{ welch_df('m.sd ^ 2 / m.n', 'm.n', 'c.sd ^ 2 / c.n', 'c.n') }} as gap_df,
+        -6 as gap_range_low, 6 as gap_range_high,
         'gap1_management_minus_customer_expectation' as formula_name
     from customer_expectations c
     join management m using (grain, period_start, dimension)
@@ -59,8 +60,9 @@ gap2 as (
         s.standard_level as measured_value, m.mean as reference_value,
         s.standard_level - m.mean as gap, 'points_1_7' as unit, true as higher_is_better,
         m.n as n, m.n as n_reference,
-        s.standard_level - m.mean - 1.96 * m.sd / sqrt(m.n) as gap_ci_low,
-        s.standard_level - m.mean + 1.96 * m.sd / sqrt(m.n) as gap_ci_high,
+        m.sd / sqrt(m.n) as gap_se, m.n - 1 as gap_df,
+        -- The standard is fixed, the mean within 1..7.
+        s.standard_level - 7 as gap_range_low, s.standard_level - 1 as gap_range_high,
         'gap2_standard_minus_management_perception' as formula_name
     from management m
     join {{ ref('servqual_standards') }} s using (dimension)
@@ -74,10 +76,8 @@ gap5 as (
         avg(perception) as measured_value, avg(expectation) as reference_value,
         avg(perception - expectation) as gap, 'points_1_7' as unit, true as higher_is_better,
         count(*) as n, count(*) as n_reference,
-        avg(perception - expectation) - 1.96 * stddev_samp(perception - expectation) / sqrt(count(*))
-            as gap_ci_low,
-        avg(perception - expectation) + 1.96 * stddev_samp(perception - expectation) / sqrt(count(*))
-            as gap_ci_high,
+        stddev_samp(perception - expectation) / sqrt(count(*)) as gap_se,
+        count(*) - 1 as gap_df, -6 as gap_range_low, 6 as gap_range_high,
         'gap5_servqual_perception_minus_expectation' as formula_name
     from customers
     where perception is not null and expectation is not null
@@ -107,10 +107,8 @@ gap5_{{ measure }} as (
         avg(perception) as measured_value, avg({{ level }}) as reference_value,
         avg(perception - {{ level }}) as gap, 'points_1_7' as unit, true as higher_is_better,
         count(*) as n, count(*) as n_reference,
-        avg(perception - {{ level }})
-            - 1.96 * stddev_samp(perception - {{ level }}) / sqrt(count(*)) as gap_ci_low,
-        avg(perception - {{ level }})
-            + 1.96 * stddev_samp(perception - {{ level }}) / sqrt(count(*)) as gap_ci_high,
+        stddev_samp(perception - {{ level }}) / sqrt(count(*)) as gap_se,
+        count(*) - 1 as gap_df, -6 as gap_range_low, 6 as gap_range_high,
         '{{ formula }}' as formula_name
     from zone
     group by all
@@ -139,10 +137,8 @@ gap5_weighted as (
         avg(perception) as measured_value, avg(expectation) as reference_value,
         avg(perception - expectation) as gap, 'points_1_7' as unit, true as higher_is_better,
         count(*) as n, count(*) as n_reference,
-        avg(perception - expectation) - 1.96 * stddev_samp(perception - expectation) / sqrt(count(*))
-            as gap_ci_low,
-        avg(perception - expectation) + 1.96 * stddev_samp(perception - expectation) / sqrt(count(*))
-            as gap_ci_high,
+        stddev_samp(perception - expectation) / sqrt(count(*)) as gap_se,
+        count(*) - 1 as gap_df, -6 as gap_range_low, 6 as gap_range_high,
         'gap5_weighted_servqual' as formula_name
     from weighted_customers
     group by all
@@ -201,6 +197,8 @@ gap3 as (
         -- The Wilson interval of the delivered share, less the fixed target.
         {{ wilson_low('d.met', 'd.n') }} - coalesce(d.target_mix, s.target) as gap_ci_low,
         {{ wilson_high('d.met', 'd.n') }} - coalesce(d.target_mix, s.target) as gap_ci_high,
+        - coalesce(d.target_mix, s.target) as gap_range_low,
+        1 - coalesce(d.target_mix, s.target) as gap_range_high,
         'gap3_delivered_minus_standard' as formula_name
     from delivered d
     join standards s using (metric)
@@ -348,8 +346,12 @@ select
     higher_is_better,
     n,
     n_reference,
-    gap_ci_low,
-    gap_ci_high,
+    -- Gap 3 has its Wilson bounds; the mean gaps a Student t interval, gap ± t(0.975, df) ×
+    -- se (Welch df for gap 1, n - 1 for the others). Every bound clipped to the gap's range.
+    cast({{ clipped('coalesce(gap_ci_low, gap - ' ~ t_half_width('gap_se', 'gap_df') ~ ')',
+                    'gap_range_low', 'gap_range_high') }} as double) as gap_ci_low,
+    cast({{ clipped('coalesce(gap_ci_high, gap + ' ~ t_half_width('gap_se', 'gap_df') ~ ')',
+                    'gap_range_low', 'gap_range_high') }} as double) as gap_ci_high,
     formula_name,
     least(n, n_reference) < {{ var('cx_low_sample_min_n') }} as low_sample,
     -- Gaps 3 and 4 come from tickets (by creation), the others from surveys.
