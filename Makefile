@@ -29,7 +29,7 @@ test: $(STAMP) lint
 
 # The edit-run loop: every test that does not run the pipeline (no load, no Dagster run).
 test-fast: $(STAMP)
-	$(BIN)/python -m pytest -q -m "not load"
+	$(BIN)/python -m pytest -q -n 2 -m "not load"
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
