@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import importlib.metadata
 import json
 import os
 import subprocess
 import sys
+from functools import cached_property
 from pathlib import Path
 
-from dagster_dbt import DbtProject
+from dagster_dbt import DbtCliResource, DbtProject
+from packaging import version
 
 from cx_pipeline import reference, settings
 
@@ -82,3 +85,14 @@ def cx_dbt_project() -> DbtProject:
     return DbtProject(
         project_dir=project_dir, profiles_dir=project_dir, target_path=target_dir(project_dir)
     )
+
+
+class CxDbtCliResource(DbtCliResource):
+    """dagster-dbt asks the dbt executable its version (`dbt --version`, ~3 s per run);
+    the dbt beside this interpreter is the dbt-core package installed here."""
+
+    @cached_property
+    def _cli_version(self) -> version.Version:
+        if Path(self.dbt_executable).parent == Path(sys.executable).parent:
+            return version.parse(importlib.metadata.version("dbt-core"))
+        return super()._cli_version
