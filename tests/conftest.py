@@ -18,19 +18,23 @@ os.environ.setdefault("GX_ANALYTICS_ENABLED", "False")
 os.environ.setdefault("CX_LANDING_SETTLE_SECONDS", "0")
 
 # A test (or a fixture it uses) whose source runs the pipeline: a `cx-pipeline load` or
-# `demo` (through `cli` or its own process), the fault suite, or dbt itself. Each costs tens
-# of seconds; `make test-fast` (`-m "not load"`) leaves them out.
+# `demo` (through `cli` or its own process), or a dbt parse. Each costs tens of seconds;
+# `make test-fast` (`-m "not load"`) leaves them out.
 _RUNS_THE_PIPELINE = re.compile(
     r"""cli\((?:[^()]|\([^()]*\))*?"(?:load|demo)"    # the cli helper
     | "cx_pipeline\.cli",\s*"(?:load|demo)"           # a load in its own process
-    | faults\.py | dbt_executable\(\)""",
+    | ensure_manifest\(""",
     re.VERBOSE | re.DOTALL,
 )
+# A module that runs the fault suite or dbt itself, wherever in the module it does.
+_MODULE_RUNS_THE_PIPELINE = re.compile(r"faults\.py|dbt_executable\(\)")
 _LOADING = {"load", "demo"}
 _current_test: list[pytest.Item] = []
 
 
 def _runs_the_pipeline(item: pytest.Item) -> bool:
+    if _MODULE_RUNS_THE_PIPELINE.search(Path(item.module.__file__).read_text()):
+        return True
     functions = [getattr(item, "function", None)]
     for definitions in item._fixtureinfo.name2fixturedefs.values():
         functions.extend(d.func for d in definitions)
