@@ -8,7 +8,7 @@ export DBT_SEND_ANONYMOUS_USAGE_STATS := False
 export DO_NOT_TRACK := 1
 export GX_ANALYTICS_ENABLED := False
 
-.PHONY: demo test lint format dev clean
+.PHONY: demo test test-fast lint format dev clean
 
 PIP_QUIET := --quiet --disable-pip-version-check --no-input
 
@@ -22,8 +22,14 @@ $(STAMP): pyproject.toml
 demo: $(STAMP)
 	$(BIN)/cx-pipeline demo
 
+# Two worker processes (the loads are mostly one busy core each); tests sharing a
+# module's loaded data directory stay on one worker.
 test: $(STAMP) lint
-	$(BIN)/python -m pytest -q
+	$(BIN)/python -m pytest -q -n 2 --dist loadgroup
+
+# The edit-run loop: every test that does not run the pipeline (no load, no Dagster run).
+test-fast: $(STAMP)
+	$(BIN)/python -m pytest -q -n 2 -m "not load"
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

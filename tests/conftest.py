@@ -1,9 +1,13 @@
+import inspect
 import os
+import re
+import shutil
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
+from filelock import FileLock
 
 ROOT = Path(__file__).resolve().parent.parent
 REALDATA = ROOT.parent / "shared" / "realdata"
@@ -13,12 +17,77 @@ os.environ.setdefault("GX_ANALYTICS_ENABLED", "False")
 # Files a test writes are complete when it loads them: no settling wait (tested on its own).
 os.environ.setdefault("CX_LANDING_SETTLE_SECONDS", "0")
 
+# A test (or a fixture it uses) whose source runs the pipeline: a `cx-pipeline load` or
+# `demo` (through `cli` or its own process), or a dbt parse. Each costs tens of seconds;
+# `make test-fast` (`-m "not load"`) leaves them out.
+_RUNS_THE_PIPELINE = re.compile(
+    r"""cli\((?:[^()]|\([^()]*\))*?"(?:load|demo)"    # the cli helper
+    | "cx_pipeline\.cli",\s*"(?:load|demo)"           # a load in its own process
+    | ensure_manifest\(""",
+    re.VERBOSE | re.DOTALL,
+)
+# A module that runs the fault suite or dbt itself, wherever in the module it does.
+_MODULE_RUNS_THE_PIPELINE = re.compile(r"faults\.py|dbt_executable\(\)")
+_LOADING = {"load", "demo"}
+_current_test: list[pytest.Item] = []
+
+
+def _runs_the_pipeline(item: pytest.Item) -> bool:
+    if _MODULE_RUNS_THE_PIPELINE.search(Path(item.module.__file__).read_text()):
+        return True
+    functions = [getattr(item, "function", None)]
+    for definitions in item._fixtureinfo.name2fixturedefs.values():
+        functions.extend(d.func for d in definitions)
+    for function in functions:
+        try:
+            source = inspect.getsource(function)
+        except (OSError, TypeError):
+            continue
+        if _RUNS_THE_PIPELINE.search(source):
+            return True
+    return False
+
+
+def pytest_configure(config):
+    # Each xdist worker runs its own loads: dbt's target folder (manifest, partial-parse
+    # state, run artifacts) must not be shared by two dbt processes at once. It is kept
+    # between sessions so that the manifest is not parsed again when nothing changed.
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "main")
+    os.environ.setdefault(
+        "CX_DBT_TARGET_PATH", str(ROOT / "dbt_project" / "target" / f"pytest-{worker}")
+    )
+
+
+def pytest_collection_modifyitems(config, items):
+    for item in items:
+        if item.get_closest_marker("slow") or _runs_the_pipeline(item):
+            item.add_marker(pytest.mark.load)
+        # A module-scoped fixture is built once per worker that runs one of its tests:
+        # its tests go to one worker (`--dist loadgroup`).
+        fixtures = item._fixtureinfo.name2fixturedefs.values()
+        if any(d[-1].scope == "module" for d in fixtures):
+            item.add_marker(pytest.mark.xdist_group(item.module.__name__))
+    # The longest tests first, so that a worker is not left running one alone at the end.
+    items.sort(key=lambda i: not i.get_closest_marker("slow"))
+
+
+@pytest.fixture(autouse=True)
+def _track_current_test(request):
+    _current_test.append(request.node)
+    yield
+    _current_test.pop()
+
 
 def cli(
     data_dir: Path, *args: str, check: bool = True, env: dict[str, str | None] | None = None
 ) -> subprocess.CompletedProcess:
     """Run `cx-pipeline` as a user would, in its own process, against `data_dir`; `env` sets
     variables on top of this process's environment (None removes one)."""
+    if args and args[0] in _LOADING and _current_test:
+        assert _current_test[-1].get_closest_marker("load"), (
+            f"{_current_test[-1].nodeid} runs `cx-pipeline {args[0]}` without the `load` "
+            "marker: conftest.py did not recognise it, so `make test-fast` would run it"
+        )
     extra = env or {}
     env = {**os.environ, "CX_DATA_DIR": str(data_dir)}
     for name, value in extra.items():
@@ -43,21 +112,41 @@ def cli(
     return completed
 
 
+def shared_once(tmp_path_factory, name: str, build) -> Path:
+    """A folder built once per session by `build(folder)`, even with xdist: the workers'
+    base folders share a parent, and the first worker builds while the others wait."""
+    base = tmp_path_factory.getbasetemp()
+    root = base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base
+    folder = root / name
+    with FileLock(str(folder) + ".lock"):
+        if not (folder / ".built").exists():
+            shutil.rmtree(folder, ignore_errors=True)
+            folder.mkdir()
+            build(folder)
+            (folder / ".built").touch()
+    return folder
+
+
 @pytest.fixture(scope="session")
-def loaded_demo(tmp_path_factory) -> Path:
-    """Three generated days (with defects), loaded in one Dagster run."""
-    data_dir = tmp_path_factory.mktemp("cx_demo")
-    cli(
-        data_dir,
-        "generate",
-        "--start",
-        "2025-03-03",
-        "--days",
-        "3",
-        "--scale",
-        "0.5",
-        "--seed",
-        "11",
-    )
-    cli(data_dir, "load", "--all")
+def _demo_build(tmp_path_factory) -> Path:
+    """Three generated days (with defects), loaded in one Dagster run; never handed to a
+    test itself (see `loaded_demo`)."""
+
+    def build(data_dir: Path) -> None:
+        cli(
+            data_dir,
+            *("generate", "--start", "2025-03-03", "--days", "3", "--scale", "0.5"),
+            *("--seed", "11"),
+        )
+        cli(data_dir, "load", "--all")
+
+    return shared_once(tmp_path_factory, "cx_demo", build)
+
+
+@pytest.fixture
+def loaded_demo(_demo_build, tmp_path) -> Path:
+    """The demo build's data directory, a copy of its own for each test: whatever a test
+    loads or changes there, the next test starts from the build."""
+    data_dir = tmp_path / "demo"
+    shutil.copytree(_demo_build, data_dir, ignore=shutil.ignore_patterns(".built"))
     return data_dir

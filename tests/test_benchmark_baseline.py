@@ -9,6 +9,8 @@ numbers. Here it runs over the landing files of the `loaded_demo` data dir and m
 from __future__ import annotations
 
 import importlib.util
+import re
+import time
 from datetime import date
 
 from conftest import ROOT
@@ -22,10 +24,13 @@ def _baseline_module():
     return module
 
 
-def test_baseline_equals_the_published_daily_kpis(loaded_demo):
+def test_baseline_equals_the_published_daily_kpis(loaded_demo, capsys):
     baseline = _baseline_module()
+    started = time.perf_counter()
     seconds, rows = baseline.run_baseline(loaded_demo, threads=2)
-    assert seconds > 0
+    # The timing is the script's own, inside the call: never zero, never more than it took.
+    assert 0 < seconds <= time.perf_counter() - started
+    assert rows == sorted(rows) and len({(k, d) for k, d, _, _ in rows}) == len(rows)
     assert baseline.compare_with_marts(loaded_demo / "published" / "cx.duckdb", rows) == []
 
     days = {date.fromisoformat(p.name) for p in (loaded_demo / "landing" / "surveys").iterdir()}
@@ -37,6 +42,18 @@ def test_baseline_equals_the_published_daily_kpis(loaded_demo):
         else:
             assert kpi_days == days, kpi
     assert all(n > 0 for _, _, _, n in rows)
+
+    # What the command prints is the record of the timing: seconds, every row, no mismatch.
+    assert baseline.main(["--data-dir", str(loaded_demo), "--threads", "2"]) == 0
+    out = capsys.readouterr().out
+    record = re.search(
+        r"baseline: (\d+\.\d{3}) s, (\d+) rows \((\d+) KPIs, daily, slice all\)", out
+    )
+    assert record, out
+    assert float(record.group(1)) > 0 and int(record.group(2)) == len(rows), out
+    assert int(record.group(3)) == len(baseline.KPIS) == len(by_kpi), out
+    assert f"mismatches against {loaded_demo / 'published' / 'cx.duckdb'}: 0" in out, out
+    assert "MISMATCH" not in out
 
 
 def test_compare_with_marts_reports_every_kind_of_difference(loaded_demo):

@@ -5,7 +5,6 @@ import email
 import hashlib
 import json
 import math
-import shutil
 import socket
 from pathlib import Path
 
@@ -146,10 +145,9 @@ def test_reloading_a_partition_does_not_double_records(loaded_demo):
 
 
 def test_blocking_check_failure_stops_downstream_alerts_and_keeps_published_file(
-    loaded_demo, tmp_path, monkeypatch
+    loaded_demo, monkeypatch
 ):
-    data_dir = tmp_path / "cx"
-    shutil.copytree(loaded_demo, data_dir)
+    data_dir = loaded_demo
     published = data_dir / "published" / "cx.duckdb"
     digest = hashlib.sha256(published.read_bytes()).hexdigest()
     bad_day = data_dir / "landing" / "surveys" / "2025-03-06"
@@ -220,10 +218,9 @@ def test_blocking_check_failure_stops_downstream_alerts_and_keeps_published_file
 
 
 def test_warning_failure_alerts_without_blocking_and_a_dead_sink_does_not_fail_the_run(
-    loaded_demo, tmp_path, monkeypatch
+    loaded_demo, monkeypatch
 ):
-    data_dir = tmp_path / "cx"
-    shutil.copytree(loaded_demo, data_dir)
+    data_dir = loaded_demo
     published = data_dir / "published" / "cx.duckdb"
     before = hashlib.sha256(published.read_bytes()).hexdigest()
     day = data_dir / "landing" / "surveys" / "2025-03-06"

@@ -2,7 +2,6 @@
 
 import json
 import os
-import shutil
 import subprocess
 import sys
 import time
@@ -37,9 +36,8 @@ def test_sql_is_read_only(loaded_demo):
     assert count > 0
 
 
-def test_readers_never_fail_while_a_load_runs(loaded_demo, tmp_path):
-    data_dir = tmp_path / "cx"
-    shutil.copytree(loaded_demo, data_dir)
+def test_readers_never_fail_while_a_load_runs(loaded_demo):
+    data_dir = loaded_demo
     published = data_dir / "published" / "cx.duckdb"
     env = {**os.environ, "CX_DATA_DIR": str(data_dir)}
     env.pop("DAGSTER_HOME", None)

@@ -3,18 +3,15 @@ day, without publishing marts that could only be identical."""
 
 from __future__ import annotations
 
-import shutil
-
 import duckdb
 from conftest import cli
 
 
-def test_a_run_with_nothing_new_skips_dbt_and_keeps_the_published_copy(loaded_demo, tmp_path):
-    data_dir = tmp_path / "demo"
-    shutil.copytree(loaded_demo, data_dir)
+def test_a_run_with_nothing_new_skips_dbt_and_keeps_the_published_copy(loaded_demo):
+    data_dir = loaded_demo
     published = data_dir / "published" / "cx.duckdb"
     before = published.read_bytes()
-    publishes = _publishes(data_dir)  # other tests may have loaded more into the fixture
+    publishes = _publishes(data_dir)
 
     # A folder landed for that day, but no file in it (a day without any folder is refused).
     (data_dir / "landing" / "tickets" / "2025-03-06").mkdir(parents=True)

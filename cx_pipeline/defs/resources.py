@@ -9,11 +9,10 @@ takes the settings' default when it is used.
 from __future__ import annotations
 
 import dagster as dg
-from dagster_dbt import DbtCliResource
 
 from cx_pipeline.defs.dbt import DBT_PROJECT
 from cx_pipeline.settings import Settings, current
-from cx_pipeline.warehouse.dbt_project import dbt_executable
+from cx_pipeline.warehouse.dbt_project import CxDbtCliResource, dbt_executable
 from cx_pipeline.warehouse.resource import WarehouseResource
 
 
@@ -35,7 +34,7 @@ def resources() -> dg.Definitions:
     return dg.Definitions(
         resources={
             "warehouse": warehouse_resource(current()),
-            "dbt": DbtCliResource(project_dir=DBT_PROJECT, dbt_executable=dbt_executable()),
+            "dbt": CxDbtCliResource(project_dir=DBT_PROJECT, dbt_executable=dbt_executable()),
         },
         # One process per run: steps share the DuckDB writer anyway, and forking a process
         # per step costs seconds for nothing.

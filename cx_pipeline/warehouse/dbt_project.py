@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import importlib.metadata
 import json
 import os
 import subprocess
 import sys
+from functools import cached_property
 from pathlib import Path
 
-from dagster_dbt import DbtProject
+from dagster_dbt import DbtCliResource, DbtProject
+from packaging import version
 
 from cx_pipeline.settings import Settings, current
 from cx_pipeline.warehouse import reference
@@ -84,3 +87,14 @@ def cx_dbt_project(settings: Settings | None = None) -> DbtProject:
     return DbtProject(
         project_dir=project_dir, profiles_dir=project_dir, target_path=settings.dbt_target_path
     )
+
+
+class CxDbtCliResource(DbtCliResource):
+    """dagster-dbt asks the dbt executable its version (`dbt --version`, ~3 s per run);
+    the dbt beside this interpreter is the dbt-core package installed here."""
+
+    @cached_property
+    def _cli_version(self) -> version.Version:
+        if Path(self.dbt_executable).parent == Path(sys.executable).parent:
+            return version.parse(importlib.metadata.version("dbt-core"))
+        return super()._cli_version
