@@ -172,9 +172,11 @@ maturity as (
     select
         t.grain, t.period_start, t.slice_name, t.slice_value,
         t.tickets_open::double / t.tickets_created as open_share,
+        -- Before any ticket is resolved there is no usual p90 and only the share decides.
         t.tickets_open::double / t.tickets_created <= {{ var('cx_mature_max_open_share') }}
-            or (epoch(h.latest_at) - epoch({{ period_end_at('t.grain', 't.period_start') }})) / 3600
-                >= h.usual_resolution_hours_p90 as is_mature
+            or coalesce((epoch(h.latest_at)
+                         - epoch({{ period_end_at('t.grain', 't.period_start') }})) / 3600
+                        >= h.usual_resolution_hours_p90, false) as is_mature
     from tickets t
     cross join {{ ref('int_ticket_horizon') }} h
     where t.tickets_created > 0
