@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import fcntl
 import importlib.metadata
 import json
 import os
@@ -46,6 +47,15 @@ def ensure_manifest(project_dir: Path, settings: Settings | None = None) -> Path
     """Parse the project when its manifest is missing, cut short or older than its sources."""
     settings = settings or current()
     manifest = settings.dbt_target_path / "manifest.json"
+    manifest.parent.mkdir(parents=True, exist_ok=True)
+    # Processes that start together (test workers, the UI and the daemon) would otherwise
+    # parse into the same folder at once, and one would read the other's half-written file.
+    with (manifest.parent / ".parse.lock").open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        return _parse_unless_current(project_dir, settings, manifest)
+
+
+def _parse_unless_current(project_dir: Path, settings: Settings, manifest: Path) -> Path:
     if (
         manifest.exists()
         and manifest.stat().st_mtime >= _newest_source_mtime(project_dir)
