@@ -204,6 +204,13 @@ VARIABLES: tuple[Variable, ...] = (
         "DuckDB storage version of the published file, so that every client from DuckDB 1.4 "
         "on opens it",
     ),
+    Variable(
+        "CX_REPORT_PATH",
+        None,
+        "the HTML report `cx-pipeline report` and every publish write",
+        _path,
+        shown_default="`$CX_DATA_DIR/published/cx_report.html`",
+    ),
     Variable("CX_ALERT_WEBHOOK_URL", None, "JSON webhook: one POST per alert", _stripped),
     Variable(
         "CX_ALERT_SLACK_WEBHOOK_URL", None, "Slack incoming webhook: one message per run", _stripped
@@ -295,6 +302,15 @@ class Settings:
     @property
     def published_path(self) -> Path:
         return self.data_dir / "published" / "cx.duckdb"
+
+    @property
+    def report_path(self) -> Path:
+        return self.value("CX_REPORT_PATH") or self.data_dir / "published" / "cx_report.html"
+
+    @property
+    def cache_dir(self) -> Path:
+        """What is costly to rebuild and never data (the report's JavaScript bundle)."""
+        return self.data_dir / "cache"
 
     @property
     def alerts_path(self) -> Path:

@@ -44,12 +44,18 @@ def demo_summary(data_dir: str | None = None) -> list[str]:
     lines.append(f"published marts: {settings.published_path}")
     dir_flag = f" --data-dir {data_dir}" if data_dir else ""
     command = _command_name()
-    if "report" in _commands():
-        lines.append(f"HTML report: {command} report{dir_flag} --out report.html")
     env = f"CX_DATA_DIR={settings.data_dir} DAGSTER_HOME={settings.dagster_home} "
     env = env if data_dir else ""
     lines.append(f"Dagster UI: {env}make dev, then open http://localhost:3000")
     lines.append(f'try: {command} sql{dir_flag} "{SQL_EXAMPLE}"')
+    # Last, so that it is what the terminal shows at the end: the publish built it.
+    if settings.report_path.is_file():
+        lines.append(
+            f"CX report (one self-contained HTML page, open it in a browser): "
+            f"{settings.report_path}; other periods: {command} report{dir_flag} --help"
+        )
+    elif "report" in _commands():
+        lines.append(f"CX report: {command} report{dir_flag} --out report.html")
     return lines
 
 

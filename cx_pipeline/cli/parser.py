@@ -8,6 +8,7 @@ from cx_pipeline.cli import DESCRIPTION
 from cx_pipeline.cli.demo import cmd_demo
 from cx_pipeline.cli.generate import cmd_generate
 from cx_pipeline.cli.load import cmd_load
+from cx_pipeline.cli.report import cmd_report
 from cx_pipeline.cli.sql import cmd_sql
 from cx_pipeline.cli.validate import cmd_validate
 from cx_pipeline.ingest.canonical import SOURCES
@@ -55,6 +56,15 @@ def build_parser() -> argparse.ArgumentParser:
         "formula (=, +, -, @, tab, CR); for programs, never for spreadsheets",
     )
     sql.set_defaults(func=cmd_sql)
+
+    report = sub.add_parser("report", help="the HTML report of the published marts")
+    report.add_argument("--data-dir")
+    report.add_argument("--out", help="the HTML file (default: $CX_REPORT_PATH)")
+    report.add_argument("--grain", choices=["week", "month"], default="week")
+    report.add_argument("--from", dest="start", help="first period start shown, YYYY-MM-DD")
+    report.add_argument("--to", dest="end", help="last period start shown, YYYY-MM-DD")
+    report.add_argument("--brand", help="the brand of the review views (default: the own brand)")
+    report.set_defaults(func=cmd_report)
 
     val = sub.add_parser("validate", help="check one export without loading it")
     val.add_argument("file")

@@ -19,6 +19,19 @@ _UNITS = {
     "reopen_rate": "share",
     "first_reply_minutes_median": "minutes",
 }
+LABELS = {
+    "rating_mean": "average rating (1-5)",
+    "negative_review_share": "negative review share",
+    "review_reply_rate": "review reply rate",
+    "review_reply_hours_median": "review reply time, median",
+    "nps": "NPS",
+    "csat_top2_share": "CSAT top-2 share",
+    "csat_mean": "CSAT mean (1-5)",
+    "ces_mean": "customer effort (CES, 1-7)",
+    "one_touch_rate": "one-touch resolution",
+    "reopen_rate": "reopen rate",
+    "first_reply_minutes_median": "first reply, median",
+}
 _KIND = {
     "competitor": "competitor",
     "competitor_median": "competitor median",
@@ -37,10 +50,27 @@ def benchmark_rows(ctx: ReportContext) -> list[dict]:
         [ctx.grain, ctx.period],
     ).fetchall()
     by_kpi: dict[str, list[dict]] = {}
-    for kpi, comp, bench, own, own_n, value, n, diff, q, sig, reason, hib, illus, rank, peers in (
-        rows
-    ):
+    for (
+        kpi,
+        comp,
+        bench,
+        own,
+        own_n,
+        value,
+        n,
+        _difference,
+        q,
+        sig,
+        reason,
+        hib,
+        illus,
+        rank,
+        peers,
+    ) in rows:
+        if hib is None:
+            continue  # a volume (reviews): more is neither better nor worse
         unit = _UNITS.get(kpi, "")
+        kpi = LABELS.get(kpi, kpi)
         entries = by_kpi.setdefault(kpi, [])
         if not entries:
             entries.append(
@@ -50,7 +80,7 @@ def benchmark_rows(ctx: ReportContext) -> list[dict]:
                     "kind": "own brand",
                     "value": own,
                     "shown": fmt(own, unit),
-                    "n": int(own_n or 0),
+                    "n": int(own_n) if own_n else None,
                     "test": "",
                     "significant": "own",
                     "rank": f"{rank} of {peers}" if rank is not None else "",
@@ -71,7 +101,7 @@ def benchmark_rows(ctx: ReportContext) -> list[dict]:
                 "kind": _KIND.get(comp, comp),
                 "value": value,
                 "shown": fmt(value, unit),
-                "n": int(n or 0),
+                "n": int(n) if n else None,
                 "test": test,
                 "significant": "no test" if sig is None else ("yes" if sig else "no"),
                 "rank": "",
@@ -80,7 +110,7 @@ def benchmark_rows(ctx: ReportContext) -> list[dict]:
             }
         )
     out = []
-    for kpi, entries in by_kpi.items():
+    for entries in by_kpi.values():
         if ctx.options.brand and not ctx.is_own:
             entries = [e for e in entries if e["kind"] != "competitor" or e.get("focus")]
         best_high = entries[0]["higher_is_better"] is not False

@@ -68,13 +68,16 @@ def trends(rows: list[dict], grain: str) -> dict:
         y=alt.Y("ci_low:Q", title=None, scale=alt.Scale(zero=False)), y2="ci_high:Q"
     )
     line = base.mark_line(color="#1f4e79").encode(y="value:Q")
-    points = base.mark_point(filled=True, size=70).encode(
-        y="value:Q", tooltip=tooltip, **_marks()
-    )
+    points = base.mark_point(filled=True, size=70).encode(y="value:Q", tooltip=tooltip, **_marks())
     chart = (
         alt.layer(band, line, points, data=df)
         .properties(width=330, height=150)
-        .facet(facet=alt.Facet("kpi:N", title=None, sort=list(dict.fromkeys(df["kpi"]))), columns=2)
+        .facet(
+            facet=alt.Facet(
+                "kpi:N", title=None, sort=list(dict.fromkeys(df.sort_values("order")["kpi"]))
+            ),
+            columns=2,
+        )
         .resolve_scale(y="independent")
         .add_params(choice)
     )
@@ -108,7 +111,8 @@ def gap5(rows: list[dict]) -> dict:
         color=alt.Color("measure:N", legend=alt.Legend(orient="bottom", columns=2)),
         tooltip=tooltip,
     )
-    errors = base.mark_rule(color="black").encode(
+    # A thin bar rather than a rule: bars are centred in their offset band, rules are not.
+    errors = base.mark_bar(color="black", size=2).encode(
         x="ci_low:Q", x2="ci_high:Q", y=y, yOffset="measure:N", tooltip=tooltip
     )
     zero = alt.Chart().mark_rule(color="#444").encode(x=alt.datum(0))
@@ -270,7 +274,11 @@ def themes(rows: list[dict]) -> dict:
     )
     counts = base.mark_text(fontSize=11).encode(
         text=alt.Text("reviews:Q", format=","),
-        color=alt.condition(alt.datum.negative_share > 0.5, alt.value("white"), alt.value("black")),
+        color=alt.condition(
+            (alt.datum.negative_share > 0.5) & ~alt.datum.low,
+            alt.value("white"),
+            alt.value("black"),
+        ),
         tooltip=tooltip,
     )
     chart = alt.layer(cells, counts).properties(width=alt.Step(90), height=alt.Step(18))
@@ -284,7 +292,11 @@ def quarantine(rows: list[dict]) -> dict:
         .mark_bar(color="#c0392b")
         .encode(
             y=alt.Y("source:N", title=None),
-            x=alt.X("quarantined_share:Q", title="quarantined share of rows read", axis=alt.Axis(format=".1%")),
+            x=alt.X(
+                "quarantined_share:Q",
+                title="quarantined share of rows read",
+                axis=alt.Axis(format=".2%"),
+            ),
             tooltip=[
                 "source:N",
                 alt.Tooltip("quarantined_share:Q", title="quarantined", format=".2%"),

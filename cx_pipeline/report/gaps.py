@@ -48,7 +48,8 @@ def gap5_rows(ctx: ReportContext) -> list[dict]:
 
 
 def gaps_1_to_4(ctx: ReportContext) -> dict:
-    columns = ["gap", "dimension", "measured", "value", "reference", "value ", "gap ", "n", "mark"]
+    columns = ["gap", "dimension", "measured", "value", "reference", "reference value"]
+    columns += ["difference", "n", "mark"]
     rows = []
     for row in _rows(ctx, "gap_number BETWEEN 1 AND 4 AND segment = 'all'"):
         number, name, dim, _, _, m_as, r_as, measured, ref, gap, unit, n, _, _, low, full = row

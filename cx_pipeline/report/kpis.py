@@ -2,8 +2,15 @@
 
 from __future__ import annotations
 
-from cx_pipeline.report.context import HEADLINE, LABELS, REVIEW_KPIS, UNITS, ReportContext, fmt
-from cx_pipeline.report.context import fmt_change
+from cx_pipeline.report.context import (
+    HEADLINE,
+    LABELS,
+    REVIEW_KPIS,
+    UNITS,
+    ReportContext,
+    fmt,
+    fmt_change,
+)
 
 _KPI_COLUMNS = (
     "kpi, period_start, value, n, ci_low, ci_high, low_sample, days_observed, period_days, "
@@ -109,6 +116,7 @@ def trend_rows(ctx: ReportContext) -> list[dict]:
         out.append(
             {
                 "kpi": LABELS[kpi] + (" (%)" if unit == "share" else ""),
+                "order": kpis.index(kpi),
                 "period": start.isoformat(),
                 "slice": "all" if sname == "all" else f"{sname}: {svalue}",
                 "value": value * scale,

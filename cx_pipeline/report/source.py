@@ -64,7 +64,8 @@ def check(con, path: Path, options: ReportOptions) -> tuple[str, list[str]]:
         raise ReportInputError(f"{path} holds no KPI rows yet: load some days first")
     in_range = con.execute(
         "SELECT count(*) FROM marts.mart_cx_kpis WHERE grain = ? AND slice_name = 'all' "
-        "AND period_start BETWEEN coalesce(?, DATE '0001-01-01') AND coalesce(?, DATE '9999-12-31')",
+        "AND period_start BETWEEN coalesce(?, DATE '0001-01-01') "
+        "AND coalesce(?, DATE '9999-12-31')",
         [options.grain, options.start, options.end],
     ).fetchone()[0]
     if not in_range:

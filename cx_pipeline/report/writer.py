@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import os
-import tempfile
 import time
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
@@ -89,19 +88,27 @@ def _environment() -> jinja2.Environment:
     return env
 
 
-def render(published_path: Path, options: ReportOptions, cache_dir: Path | None = None) -> tuple[str, date]:
+def render(
+    published_path: Path, options: ReportOptions, cache_dir: Path | None = None
+) -> tuple[str, date]:
     with published(published_path) as con:
         own_brand, brands = check(con, published_path, options)
         period, complete, periods = headline_period(con, options)
-        ctx = ReportContext(con, published_path, options, own_brand, brands, period, complete, periods)
+        ctx = ReportContext(
+            con, published_path, options, own_brand, brands, period, complete, periods
+        )
         sections = _sections(ctx)
         built_at = datetime.fromtimestamp(published_path.stat().st_mtime, UTC)
-    page = _environment().get_template("report.html.j2").render(
-        ctx=ctx,
-        s=sections,
-        published_at=built_at.strftime("%Y-%m-%d %H:%M UTC"),
-        generated_at=datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
-        vega_js=jinja2.utils.markupsafe.Markup(bundle.javascript(cache_dir)),
+    page = (
+        _environment()
+        .get_template("report.html.j2")
+        .render(
+            ctx=ctx,
+            s=sections,
+            published_at=built_at.strftime("%Y-%m-%d %H:%M UTC"),
+            generated_at=datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
+            vega_js=jinja2.utils.markupsafe.Markup(bundle.javascript(cache_dir)),
+        )
     )
     return page, period
 
@@ -113,14 +120,13 @@ def build_report(
     page, period = render(published_path, options, cache_dir)
     out.parent.mkdir(parents=True, exist_ok=True)
     # Beside the target and moved over it: a reader (a mail client, a shared folder) never
-    # sees half a page.
-    fd, tmp = tempfile.mkstemp(dir=out.parent, prefix=f".{out.name}.", suffix=".tmp")
+    # sees half a page. Named like the publish step's copies, so that the next load removes
+    # one a killed process left (instance/recovery.py).
+    tmp = out.with_name(f".{out.name}.{os.getpid()}.tmp")
     try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(page)
-        os.chmod(tmp, 0o644)
+        tmp.write_text(page, encoding="utf-8")
         os.replace(tmp, out)
     except BaseException:
-        Path(tmp).unlink(missing_ok=True)
+        tmp.unlink(missing_ok=True)
         raise
     return ReportResult(out, out.stat().st_size, time.monotonic() - started, period, options.grain)
