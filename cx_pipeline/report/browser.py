@@ -87,7 +87,14 @@ return out;
 """
 
 
-def inspect(report: Path, timeout: float = 60.0, screenshot: Path | None = None) -> PageSeen:
+def inspect(
+    report: Path,
+    timeout: float = 60.0,
+    screenshot: Path | None = None,
+    screenshot_height: int | None = None,
+) -> PageSeen:
+    """What the page shows once its charts are drawn; `screenshot`: a PNG of the page's top
+    `screenshot_height` pixels (default: the whole page)."""
     driver = _driver(1400, 1000)
     seen = PageSeen()
     page_url = report.resolve().as_uri()
@@ -106,8 +113,8 @@ def inspect(report: Path, timeout: float = 60.0, screenshot: Path | None = None)
         )
         seen.tiles = driver.execute_script(_TILES_JS)
         if screenshot is not None:
-            height = driver.execute_script("return document.body.scrollHeight")
-            driver.set_window_size(1400, min(int(height) + 40, 16000))
+            height = int(driver.execute_script("return document.body.scrollHeight")) + 40
+            driver.set_window_size(1400, min(screenshot_height or height, height, 16000))
             screenshot.parent.mkdir(parents=True, exist_ok=True)
             driver.save_screenshot(str(screenshot))
         seen.console_errors = [
@@ -130,8 +137,9 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("report", type=Path)
     parser.add_argument("--screenshot", type=Path)
+    parser.add_argument("--height", type=int, help="pixels of the page's top to capture")
     args = parser.parse_args(argv)
-    seen = inspect(args.report, screenshot=args.screenshot)
+    seen = inspect(args.report, screenshot=args.screenshot, screenshot_height=args.height)
     print(json.dumps(seen.__dict__, indent=2))
     ok = seen.rendered and not seen.console_errors and not seen.requests
     return 0 if ok and all(seen.chart_marks.values()) else 1
