@@ -309,8 +309,10 @@ class Settings:
 
     @property
     def cache_dir(self) -> Path:
-        """What is costly to rebuild and never data (the report's JavaScript bundle)."""
-        return self.data_dir / "cache"
+        """What is costly to rebuild and never data (the report's JavaScript bundle): the
+        user's cache, shared by every data directory."""
+        base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
+        return Path(base).expanduser() / "cx-warehouse"
 
     @property
     def alerts_path(self) -> Path:

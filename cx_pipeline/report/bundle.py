@@ -30,9 +30,12 @@ def javascript(cache_dir: Path | None = None) -> str:
     # Inside a <script> element nothing may close it early.
     script = script.replace("</script", "<\\/script")
     if cached:
-        cached.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=cached.parent, prefix=".bundle.", suffix=".tmp")
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(script)
-        os.replace(tmp, cached)
+        try:
+            cached.parent.mkdir(parents=True, exist_ok=True)
+            fd, tmp = tempfile.mkstemp(dir=cached.parent, prefix=".bundle.", suffix=".tmp")
+            with os.fdopen(fd, "w", encoding="utf-8") as handle:
+                handle.write(script)
+            os.replace(tmp, cached)
+        except OSError:
+            pass  # a read-only home: the next report bundles again, nothing worse
     return script
