@@ -11,12 +11,19 @@
 {% macro theme_mentions(texts, keys, brand_counts) -%}
     {%- set key_list = keys | join(', ') %}
     {%- set w_keys %}{% for k in keys %}w.{{ k }}, {% endfor %}{% endset %}
+    -- The placeholders of redacted contact details (macro redact_pii) are ours, not the
+    -- customer's words: '[email]' must not read as a mention of e-mail (service).
+    _unredacted as (
+        select * replace (replace(replace(body, '[email]', ' '), '[phone]', ' ') as body)
+        from {{ texts }}
+    ),
+
     _words as (
         select
             *,
             {{ spaced_words('lower(body)') }} as words_lower,
             {{ spaced_words('body') }} as words
-        from {{ texts }}
+        from _unredacted
     ),
 
     _keywords as (
