@@ -285,3 +285,38 @@ def test_a_share_of_servqual_customers_give_adequate_levels_and_importance_point
         return float((desired.to_numpy() - adequate.to_numpy()).mean())
 
     assert width("reliability") < min(width(d) for d in SERVQUAL if d != "reliability")
+
+
+def test_every_themed_suggestion_and_demand_mentions_its_theme():
+    from theme_match import keywords, themes
+
+    from cx_pipeline.generate.texts import DEMANDS, THEMED_SUGGESTIONS
+
+    seed = keywords()
+    for corpus in (THEMED_SUGGESTIONS, DEMANDS):
+        for lang, by_theme in corpus.items():
+            for theme, phrases in by_theme.items():
+                for phrase in phrases:
+                    assert themes(phrase, lang, seed) == {theme}, (lang, theme, phrase)
+
+
+def test_suggestions_follow_scores_and_dissatisfied_customers_get_follow_up_calls(dirty):
+    root, _ = dirty
+    surveys = _read_csvs(root, "surveys").drop_duplicates("response_id", keep="last")
+    langs = set(surveys.loc[surveys["suggestion"].notna(), "language"])
+    assert langs >= LANGS | {"de"}
+    # A low price rating makes a price suggestion likelier than a high one.
+    rel = surveys[(surveys["survey_id"] == "relationship") & surveys["suggestion"].notna()]
+    price = rel["attr_price"].astype(float)
+    from cx_pipeline.generate.texts import THEMED_SUGGESTIONS
+
+    price_texts = {p for lang in THEMED_SUGGESTIONS.values() for p in lang["price"]}
+    is_price = rel["suggestion"].str.split(". ").str[0].add(".").isin(price_texts)
+    is_price |= rel["suggestion"].isin(price_texts)
+    assert is_price[price <= 3].mean() > is_price[price >= 5].mean() + 0.1
+    events = _read_csvs(root, "tickets")
+    calls = events[events["category"] == "follow_up"]
+    created = calls[calls["event_type"] == "created"]
+    assert len(created) > 0 and (created["actor_role"] == "agent").all()
+    assert created["customer_id"].isin(set(surveys["respondent_id"])).all()
+    assert created["ticket_id"].str.fullmatch(r"T\d{8}").all()

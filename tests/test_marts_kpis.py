@@ -21,6 +21,7 @@ import duckdb
 import pandas as pd
 import pytest
 from conftest import ROOT, cli
+from theme_match import keywords, themes
 
 START, SPLIT, END = "2025-03-24", "2025-04-06", "2025-04-13"
 LATE_DAY = "2025-03-25"  # the late response's own date
@@ -33,7 +34,13 @@ MARTS = (
     "mart_agent_scorecard",
     "mart_customer_health",
     "mart_review_themes",
+    "mart_feedback_themes",
+    "mart_suggestions",
+    "mart_expectations_above_standard",
+    "mart_closed_loop",
+    "mart_followup_actions",
 )
+THEME_MONTH = "2025-04-01"
 DIMENSIONS = ("tangibles", "reliability", "responsiveness", "assurance", "empathy")
 SCORE_RANGES = {"nps": (0, 10), "csat": (1, 5), "ces": (1, 7), "overall_satisfaction": (1, 10)}
 
@@ -449,3 +456,42 @@ def test_nps_interval_is_the_adjusted_wald(loaded):
     assert numerator == promoters - detractors
     assert value == pytest.approx(100 * (promoters - detractors) / n)
     assert (low, high) == (pytest.approx(100 * (p - d - half)), pytest.approx(100 * (p - d + half)))
+
+
+def _expected_survey_themes(landing: Path, month: str) -> dict[tuple[str, str], tuple[int, int]]:
+    """(source, theme) -> (mentions, feedback items) of the customers' comments and
+    suggestions submitted in the month, from the landing files and the seed alone."""
+    surveys = _surveys(landing)
+    surveys = surveys[surveys["day"].str[:7] == month[:7]]
+    brands = pd.read_csv(ROOT / "dbt_project" / "seeds" / "brands.csv")
+    reviewed = set(_landed(landing, "reviews")["brand"])
+    others = tuple(b for b in brands.loc[~brands["is_own"], "brand"] if b in reviewed)
+    seed = keywords()
+    out: dict[tuple[str, str], tuple[int, int]] = {}
+    for source, field in (("survey_comment", "comment"), ("suggestion", "suggestion")):
+        texts = surveys[surveys[field].notna()]
+        found = [
+            themes(t, str(lang).lower(), seed, others)
+            for t, lang in zip(texts[field], texts["language"].fillna("unknown"), strict=True)
+        ]
+        for theme in {t for f in found for t in f}:
+            out[(source, theme)] = (sum(theme in f for f in found), len(texts))
+    return out
+
+
+def test_feedback_theme_counts_of_a_month_equal_the_independent_computation(loaded):
+    published = loaded["data_dir"] / "published" / "cx.duckdb"
+    expected = _expected_survey_themes(loaded["landing"], THEME_MONTH)
+    rows = _query(
+        published,
+        "SELECT source, theme, mentions, feedback_items FROM marts.mart_feedback_themes "
+        "WHERE grain = 'month' AND period_start = CAST(? AS DATE) AND source <> 'review' "
+        "AND segment = 'all' AND channel = 'all' AND language = 'all'",
+        [THEME_MONTH],
+    )
+    got = {(source, theme): (m, n) for source, theme, m, n in rows}
+    assert {t for _, t in expected} == {"product", "price", "channel", "service", "competition"}
+    assert got == expected
+    print(f"\nfeedback themes of {THEME_MONTH[:7]}: source, theme, mentions / items")
+    for key in sorted(expected):
+        print(f"  {key[0]} {key[1]}: {got[key][0]} / {got[key][1]}")

@@ -5,6 +5,8 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
+import pandas as pd
+
 from cx_pipeline.ingest.canonical import REVIEWS, SURVEYS, TICKETS
 
 from . import defects as dq
@@ -13,7 +15,8 @@ from .reviews import deliveries, generate_reviews
 from .streams import stream
 from .surveys import add_tolerance_zones, generate_surveys
 from .tickets import generate_tickets
-from .timeline import BusinessClock
+from .timeline import DAY, BusinessClock, day_start
+from .voice import follow_ups, theme_suggestions
 from .writer import write_csv, write_jsonl
 
 # Follow-ups of the last tickets (hold periods, reopen, auto-close) can run months past the
@@ -58,6 +61,17 @@ def generate(
     tickets = generate_tickets(stream(seed, "tickets"), dates, scale, customers, agents, clock)
     surveys = generate_surveys(stream(seed, "surveys"), dates, scale, customers, tickets.tickets)
     add_tolerance_zones(stream(seed, "zones"), surveys)
+    theme_suggestions(stream(seed, "suggestions"), surveys)
+    start_s = day_start(dates[0])
+    calls = follow_ups(
+        stream(seed, "follow_ups"),
+        surveys,
+        customers,
+        agents,
+        start_s,
+        start_s + days * DAY,
+        first_ord=len(tickets.events),
+    )
     reviews = generate_reviews(stream(seed, "reviews"), dates, scale, clock)
     events = tickets.events
 
@@ -77,6 +91,8 @@ def generate(
         review_rows, k3 = dq.duplicate_rows(rng, review_rows)
         counts["duplicate_rows"] += k1 + k2 + k3
 
+    # After the defects, so that the other events' defects stay what the seed gave.
+    events = pd.concat([events, calls], ignore_index=True)
     files = write_csv(surveys, SURVEYS, dates, landing)
     files += write_csv(events, TICKETS, dates, landing)
     files += write_jsonl(review_rows, REVIEWS, dates, landing)

@@ -19,6 +19,8 @@ _STREAM_KEYS: dict[str, int] = {
     "defects": 7,
     "ids": 8,
     "zones": 9,
+    "suggestions": 10,
+    "follow_ups": 11,
 }
 
 

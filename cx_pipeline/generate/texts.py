@@ -695,3 +695,148 @@ NAMES: dict[str, dict[str, tuple[list[str], list[str]]]] = {
     },
 }
 FAMILY_NAME_FIRST: tuple[str, ...] = ("hu",)
+
+# Suggestions by the theme they are about (THEMES order; every phrase holds a keyword of
+# its theme in the theme_keywords seed), so suggestion themes can follow the scores.
+THEMED_SUGGESTIONS: dict[str, dict[str, list[str]]] = {
+    "en": {
+        "product": [
+            "Please make the device battery last longer.",
+            "Add a feature to pause the subscription.",
+        ],
+        "price": [
+            "Offer a cheaper plan without extras.",
+            "Make the invoice easier to understand.",
+        ],
+        "channel": [
+            "Please add live chat at weekends.",
+            "Let me change my order in the app.",
+        ],
+        "service": [
+            "It would help to get delivery updates by SMS.",
+            "Let the same agent handle my case from start to end.",
+        ],
+        "competition": ["Match the loyalty discount other providers give."],
+    },
+    "pt": {
+        "product": [
+            "O aparelho devia ter uma bateria que dure mais.",
+            "Melhorem a qualidade do produto.",
+        ],
+        "price": [
+            "Ofereçam um plano mais barato sem extras.",
+            "Tornem a fatura mais fácil de perceber.",
+        ],
+        "channel": [
+            "Gostava de ter chat no site ao fim de semana.",
+            "Deixem alterar a encomenda na app.",
+        ],
+        "service": [
+            "Seria útil receber atualizações da entrega por SMS.",
+            "O mesmo atendente devia seguir o meu caso.",
+        ],
+        "competition": ["Igualem o desconto de fidelização da concorrência."],
+    },
+    "es": {
+        "product": [
+            "El aparato debería tener más batería.",
+            "Mejoren la calidad del producto.",
+        ],
+        "price": [
+            "Ofrezcan un plan más barato sin extras.",
+            "Hagan la factura más fácil de entender.",
+        ],
+        "channel": [
+            "Añadan chat en la web los fines de semana.",
+            "Dejen cambiar el pedido en la app.",
+        ],
+        "service": [
+            "Sería útil recibir avisos de envío por SMS.",
+            "Que el mismo agente lleve mi caso de principio a fin.",
+        ],
+        "competition": ["Igualen el descuento de fidelidad de la competencia."],
+    },
+    "hu": {
+        "product": [
+            "A készülék akkumulátora bírja tovább.",
+            "Javítsák a termék minőségét.",
+        ],
+        "price": ["Legyen olcsóbb díjcsomag extrák nélkül.", "A számla legyen érthetőbb."],
+        "channel": [
+            "Jó lenne, ha hétvégén is lenne chat a weboldalon.",
+            "Lehessen a rendelést az alkalmazásban módosítani.",
+        ],
+        "service": [
+            "Hasznos lenne SMS-ben értesítést kapni a szállításról.",
+            "Ugyanaz az ügyintéző vigye végig az ügyemet.",
+        ],
+        "competition": ["Adjanak olyan hűségkedvezményt, mint a konkurencia."],
+    },
+    "lt": {
+        "product": [
+            "Įrenginio baterija turėtų veikti ilgiau.",
+            "Pagerinkite produkto kokybę.",
+        ],
+        "price": [
+            "Pasiūlykite pigiau planą be papildomų paslaugų.",
+            "Padarykite sąskaitą aiškesnę.",
+        ],
+        "channel": [
+            "Norėčiau, kad savaitgaliais svetainėje būtų pokalbis.",
+            "Leiskite keisti užsakymą programėlėje.",
+        ],
+        "service": [
+            "Būtų naudinga gauti pristatymo informaciją SMS žinute.",
+            "Tas pats konsultantas turėtų tvarkyti mano klausimą.",
+        ],
+        "competition": ["Pasiūlykite tokią nuolaidą kaip konkurentai."],
+    },
+    "de": {
+        "product": [
+            "Das Gerät sollte einen stärkeren Akku haben.",
+            "Verbessert die Qualität des Produkts.",
+        ],
+        "price": [
+            "Bietet einen günstigeren Tarif ohne Extras an.",
+            "Macht die Rechnung verständlicher.",
+        ],
+        "channel": [
+            "Bitte bietet am Wochenende einen Chat auf der Website an.",
+            "Ich möchte meine Bestellung in der App ändern.",
+        ],
+        "service": [
+            "Updates zur Lieferung per SMS wären hilfreich.",
+            "Derselbe Mitarbeiter sollte meinen Fall betreuen.",
+        ],
+        "competition": ["Gebt denselben Treuerabatt wie die Konkurrenz."],
+    },
+}
+
+# Demands beyond any service standard (what a business manages rather than meets), by
+# theme: service (instant answers day and night) and price (everything free).
+DEMANDS: dict[str, dict[str, list[str]]] = {
+    "en": {
+        "service": ["Every call should be answered within ten seconds, day and night."],
+        "price": ["Refund the whole year's fee whenever anything goes wrong."],
+    },
+    "pt": {
+        "service": ["O atendimento devia responder em dez segundos, dia e noite."],
+        "price": ["Devolvam a mensalidade do ano inteiro sempre que algo falhe."],
+    },
+    "es": {
+        "service": ["La atención debería contestar en diez segundos, día y noche."],
+        "price": ["Devuelvan la cuota de todo el año cuando algo falle."],
+    },
+    "hu": {
+        "service": ["Az ügyfélszolgálat tíz másodpercen belül vegye fel, éjjel-nappal."],
+        "price": ["Fizessék vissza az egész éves díjat, ha bármi hiba van."],
+    },
+    "lt": {
+        "service": ["Aptarnavimas turėtų atsiliepti per dešimt sekundžių, dieną ir naktį."],
+        "price": ["Grąžinkite viso metų mokestį, kai tik kas nors sugenda."],
+    },
+    "de": {
+        "service": ["Jeder Anruf sollte in zehn Sekunden angenommen werden, Tag und Nacht."],
+        "price": ["Erstattet die Gebühr des ganzen Jahres, sobald etwas schiefgeht."],
+    },
+}

@@ -17,10 +17,7 @@ with responses as (
         nps,
         nps_category,
         csat,
-        case when nps is null and csat is null and overall_satisfaction is null then null
-             else coalesce(nps <= 6, false) or coalesce(csat <= 2, false)
-                  or coalesce(overall_satisfaction <= 5, false)
-        end as is_dissatisfied
+        {{ is_dissatisfied() }} as is_dissatisfied
     from {{ ref('int_survey_scores') }}
     where respondent_key is not null
 ),
