@@ -9,6 +9,7 @@ from pathlib import Path
 
 import dagster as dg
 import duckdb
+import markupsafe
 import pytest
 
 from tests.conftest import cli
@@ -189,3 +190,80 @@ def test_missing_or_empty_published_file_ends_in_one_line_and_exit_2(tmp_path):
     duckdb.connect(str(tmp_path / "published" / "cx.duckdb")).close()
     bare = cli(tmp_path, "report", check=False)
     assert bare.returncode == 2 and "holds no published marts" in bare.stderr
+
+
+def _loop_tiles(page: str) -> dict[str, str]:
+    """measure -> data-value of the closing-the-loop tiles."""
+    return dict(re.findall(r'<div class="tile" data-loop="([a-z_]+)" data-value="([^"]*)"', page))
+
+
+def _first_suggestion_row(page: str) -> str:
+    table = page.split('<table class="voice-suggestions">', 1)[1].split("</table>", 1)[0]
+    return re.search(r"<tr data-rank=.*?</tr>", table, flags=re.S).group(0)
+
+
+def test_voice_of_the_customer_shows_the_marts_loop_figures_and_first_suggestion(
+    loaded_demo, tmp_path
+):
+    out = tmp_path / "voice.html"
+    cli(loaded_demo, "report", "--out", str(out))
+    page = out.read_text(encoding="utf-8")
+    period = page.split('data-report-period="', 1)[1][:10]
+    con = duckdb.connect(str(_published(loaded_demo)), read_only=True)
+    try:
+        # The rates from their counts, apart from the mart's own rate columns.
+        loop = con.execute(
+            "SELECT followed_up / nullif(followed_up + not_followed_up, 0), "
+            "followup_hours_median, recovered / nullif(with_next_response, 0), "
+            "followup_rate, recovery_rate FROM marts.mart_closed_loop "
+            "WHERE grain = 'week' AND segment = 'all' AND period_start = ?",
+            [period],
+        ).fetchone()
+        listed = con.execute("SELECT count(*) FROM marts.mart_followup_actions").fetchone()[0]
+        action_keys = [
+            k
+            for (k,) in con.execute(
+                "SELECT customer_key FROM marts.mart_followup_actions"
+            ).fetchall()
+        ]
+        # The priority rule of docs/methodology.md, "suggestion_priority", from its parts.
+        first = con.execute(
+            "SELECT suggestion, customer_key, priority_rank FROM marts.mart_suggestions "
+            "ORDER BY 3 * churn_risk::int + 2 * is_vip::int "
+            "+ coalesce(latest_nps_category = 'detractor', false)::int "
+            "+ is_frequent_theme::int DESC, same_theme_suggestions DESC, submitted_at DESC, "
+            "response_id LIMIT 1"
+        ).fetchone()
+    finally:
+        con.close()
+
+    tiles = _loop_tiles(page)
+    assert set(tiles) == {
+        "followup_rate",
+        "followup_hours_median",
+        "recovery_rate",
+        "customers_listed_for_action",
+    }
+    assert loop is not None, "the headline week has no closed-loop row"
+    followup, hours, recovery, followup_mart, recovery_mart = loop
+    for measure, expected, mart in (
+        ("followup_rate", followup, followup_mart),
+        ("followup_hours_median", hours, hours),
+        ("recovery_rate", recovery, recovery_mart),
+    ):
+        assert (expected is None) == (mart is None), measure
+        if expected is None:
+            assert tiles[measure] == "", measure
+        else:
+            assert float(tiles[measure]) == pytest.approx(expected, rel=1e-12), measure
+    assert int(tiles["customers_listed_for_action"]) == listed
+
+    assert first is not None, "the demo has no suggestion"
+    text, key, rank = first
+    assert rank == 1
+    row = _first_suggestion_row(page)
+    assert str(markupsafe.escape(text)) in row
+    assert f"<code>{key[:16]}…</code>" in row
+    # Hashed ids only, and only their first 16 hex digits.
+    for full_key in [key, *action_keys]:
+        assert full_key not in page

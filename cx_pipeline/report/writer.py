@@ -11,7 +11,7 @@ from pathlib import Path
 
 import jinja2
 
-from cx_pipeline.report import bundle, charts
+from cx_pipeline.report import bundle, charts, closed_loop, voice, voice_charts
 from cx_pipeline.report.benchmarks import benchmark_rows
 from cx_pipeline.report.context import ReportContext, headline_period
 from cx_pipeline.report.drivers import driver_rows
@@ -49,6 +49,9 @@ def _sections(ctx: ReportContext) -> dict:
     themes = theme_rows(ctx)
     quarantined = quarantine(ctx)
     example_list, no_examples = examples(ctx)
+    feedback = voice.theme_rows(ctx)
+    loop = closed_loop.trend_rows(ctx)
+    expectations = voice.expectation_rows(ctx)
     return {
         "tiles": tiles(ctx),
         "charts": {
@@ -59,6 +62,10 @@ def _sections(ctx: ReportContext) -> dict:
             "churn": _chart(charts.churn, people["by_reason"]),
             "themes": _chart(charts.themes, themes),
             "quarantine": _chart(charts.quarantine, quarantined),
+            "voice_themes": _chart(voice_charts.feedback_themes, feedback),
+            "voice_nps_mix": _chart(voice_charts.nps_mix, voice.nps_mix_rows(feedback)),
+            "closed_loop": _chart(voice_charts.closed_loop, loop, ctx.grain),
+            "expectations": _chart(voice_charts.expectations, expectations),
         },
         "gaps_1_to_4": gaps_1_to_4(ctx),
         "benchmark_table": bench,
@@ -70,6 +77,14 @@ def _sections(ctx: ReportContext) -> dict:
         "no_examples": no_examples,
         "checks": failed_checks(ctx),
         "quarantine": quarantined,
+        "voice": {
+            "missing": voice.missing(ctx, "mart_feedback_themes"),
+            "detractor_themes": voice.detractor_themes(feedback),
+            "suggestions": voice.suggestions(ctx),
+            "loop_tiles": closed_loop.tiles(ctx),
+            "loop_segments": closed_loop.segment_table(ctx),
+            "actions": closed_loop.actions(ctx),
+        },
     }
 
 
