@@ -28,6 +28,8 @@ def test_the_report_renders_offline_in_chromium(loaded_demo, tmp_path):
     # What is not drawn says why in the page (a data-empty-chart block), never a blank.
     assert not set(seen.empty_charts) & set(seen.chart_marks)
     assert {"trends", "benchmarks", "themes", "quarantine"} <= set(seen.chart_marks)
+    voice = {"voice_themes", "voice_nps_mix", "closed_loop", "expectations"}
+    assert voice <= set(seen.chart_marks), seen.empty_charts
 
     period = out.read_text(encoding="utf-8").split('data-report-period="', 1)[1][:10]
     con = duckdb.connect(str(loaded_demo / "published" / "cx.duckdb"), read_only=True)

@@ -28,14 +28,14 @@ def _flag_group(flag: str) -> str:
     return "incomplete period" if flag.startswith("incomplete") else flag
 
 
-def _marks(field: str = "mark_group") -> dict:
+def _marks(field: str = "mark_group", domain: list[str] = FLAG_DOMAIN) -> dict:
     legend = alt.Legend(title="mark", orient="bottom")
     return {
         "color": alt.Color(
-            f"{field}:N", scale=alt.Scale(domain=FLAG_DOMAIN, range=FLAG_COLORS), legend=legend
+            f"{field}:N", scale=alt.Scale(domain=domain, range=FLAG_COLORS), legend=legend
         ),
         "shape": alt.Shape(
-            f"{field}:N", scale=alt.Scale(domain=FLAG_DOMAIN, range=FLAG_SHAPES), legend=legend
+            f"{field}:N", scale=alt.Scale(domain=domain, range=FLAG_SHAPES), legend=legend
         ),
     }
 

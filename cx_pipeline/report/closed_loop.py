@@ -36,14 +36,19 @@ def _read(ctx: ReportContext, where: str, params: list) -> list[dict]:
     )
 
 
+# What keeps a period's follow-up rate moving: responses whose window is still open.
+IMMATURE = "immature: follow-ups pending"
+
+
 def _flag(row: dict) -> str:
-    return flag(
+    shown = flag(
         row["low_sample"],
         row["is_complete_period"],
         row["is_mature"],
         row["days_observed"],
         row["period_days"],
     )
+    return IMMATURE if shown.startswith("immature") else shown
 
 
 def _n(row: dict, measure: str) -> int:

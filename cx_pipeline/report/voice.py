@@ -42,8 +42,8 @@ def theme_rows(ctx: ReportContext) -> list[dict]:
         "rating_n, rating_mean, low_sample, days_observed, period_days, is_complete_period "
         "FROM marts.mart_feedback_themes WHERE grain = ? AND period_start = ? "
         "AND segment = 'all' AND channel = 'all' AND language = 'all' "
-        "ORDER BY source, mentions DESC, theme",
-        [ctx.grain, ctx.period],
+        "ORDER BY list_position(?, source), mentions DESC, theme",
+        [ctx.grain, ctx.period, list(SOURCES)],
     ).fetchall()
     out = []
     for row in rows:
@@ -186,7 +186,7 @@ def expectation_rows(ctx: ReportContext) -> list[dict]:
     )
     return [
         {
-            "dimension": r["dimension"],
+            "dimension": f"{r['dimension']} (standard {r['standard_level']:g})",
             "segment": r["segment"],
             "standard": f"{r['standard_level']:g} + {r['margin']:g}",
             "expectation_mean": r["expectation_mean"],

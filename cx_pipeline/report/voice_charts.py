@@ -6,7 +6,8 @@ from __future__ import annotations
 import altair as alt
 import pandas as pd
 
-from cx_pipeline.report.charts import _flag_group, _marks, _spec
+from cx_pipeline.report.charts import FLAG_DOMAIN, _flag_group, _marks, _spec
+from cx_pipeline.report.closed_loop import IMMATURE
 
 NPS_CATEGORIES = ["detractor", "passive", "promoter"]
 NPS_COLORS = ["#c0392b", "#bdc3c7", "#1e8449"]
@@ -77,7 +78,7 @@ def nps_mix(rows: list[dict]) -> dict:
         )
         .transform_calculate(category_order=f"indexof({NPS_CATEGORIES!r}, datum.category)")
         .properties(width=300, height=alt.Step(20))
-        .facet(column=alt.Column("source:N", title=None))
+        .facet(column=alt.Column("source:N", title=None, sort=list(dict.fromkeys(df["source"]))))
     )
     return _spec(chart)
 
@@ -100,7 +101,10 @@ def closed_loop(rows: list[dict], grain: str) -> dict:
         y=alt.Y("ci_low:Q", title=None, scale=alt.Scale(zero=False)), y2="ci_high:Q"
     )
     line = base.mark_line(color="#1f4e79").encode(y="value:Q")
-    points = base.mark_point(filled=True, size=70).encode(y="value:Q", tooltip=tooltip, **_marks())
+    domain = [IMMATURE if f.startswith("immature") else f for f in FLAG_DOMAIN]
+    points = base.mark_point(filled=True, size=70).encode(
+        y="value:Q", tooltip=tooltip, **_marks(domain=domain)
+    )
     chart = (
         alt.layer(band, line, points, data=df)
         .properties(width=260, height=150)
