@@ -22,14 +22,19 @@ $(STAMP): pyproject.toml
 demo: $(STAMP)
 	$(BIN)/cx-pipeline demo
 
+# The tests' data directories in memory where the system has it: a load commits a few
+# thousand small SQLite transactions (Dagster's event log), each a disk flush on a disk.
+TEST_TMP := $(shell test -d /dev/shm && test -w /dev/shm && echo /dev/shm)
+PYTEST := $(if $(TEST_TMP),PYTEST_DEBUG_TEMPROOT=$(TEST_TMP)) $(BIN)/python -m pytest
+
 # Two worker processes (the loads are mostly one busy core each); tests sharing a
 # module's loaded data directory stay on one worker.
 test: $(STAMP) lint
-	$(BIN)/python -m pytest -q -n 2 --dist loadgroup
+	$(PYTEST) -q -n 2 --dist loadgroup
 
 # The edit-run loop: every test that does not run the pipeline (no load, no Dagster run).
 test-fast: $(STAMP)
-	$(BIN)/python -m pytest -q -n 2 -m "not load"
+	$(PYTEST) -q -n 2 -m "not load"
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
