@@ -120,3 +120,21 @@ def test_a_manifest_cut_short_by_a_kill_is_parsed_again(tmp_path, monkeypatch):
     manifest.write_bytes(whole[: len(whole) // 2])  # newer than every source, but cut short
     assert ensure_manifest(settings.dbt_project_dir()) == manifest
     assert json.loads(manifest.read_bytes())["metadata"]
+
+
+def test_the_definitions_read_a_manifest_no_build_rewrites(tmp_path, monkeypatch):
+    from cx_pipeline import settings
+    from cx_pipeline.warehouse.dbt_project import definitions_manifest
+
+    monkeypatch.setenv("CX_DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.setenv("CX_DBT_TARGET_PATH", str(tmp_path / "target"))
+    snapshot = definitions_manifest(settings.dbt_project_dir())
+    manifest = tmp_path / "target" / "manifest.json"
+    assert snapshot != manifest and snapshot.read_bytes() == manifest.read_bytes()
+    # A dbt build of another process rewriting manifest.json, caught halfway.
+    whole = manifest.read_bytes()
+    manifest.write_bytes(whole[: len(whole) // 3])
+    assert json.loads(snapshot.read_bytes())["metadata"]
+    # The next process starting parses again and gets a whole copy.
+    assert json.loads(definitions_manifest(settings.dbt_project_dir()).read_bytes())["nodes"]
+    assert [p.name for p in snapshot.parent.glob(".manifest.definitions.json.*")] == []

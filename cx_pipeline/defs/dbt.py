@@ -14,10 +14,11 @@ from cx_pipeline.defs.catalog import DAILY_FRESHNESS, dbt_test_description, owne
 from cx_pipeline.instance.run_window import run_window, window_label
 from cx_pipeline.warehouse import build_state, reference
 from cx_pipeline.warehouse.check_audit import record_and_alert, to_record
-from cx_pipeline.warehouse.dbt_project import cx_dbt_project
+from cx_pipeline.warehouse.dbt_project import cx_dbt_project, definitions_manifest
 from cx_pipeline.warehouse.resource import WRITER_POOL, WarehouseResource
 
 DBT_PROJECT = cx_dbt_project()
+DBT_MANIFEST = definitions_manifest(DBT_PROJECT.project_dir)
 # A run tagged cx/rebuild=true builds even when nothing changed since the last publish.
 REBUILD_TAG = "cx/rebuild"
 
@@ -67,7 +68,7 @@ class CxDbtTranslator(DagsterDbtTranslator):
 
 
 @dbt_assets(
-    manifest=DBT_PROJECT.manifest_path,
+    manifest=DBT_MANIFEST,
     project=DBT_PROJECT,
     dagster_dbt_translator=CxDbtTranslator(),
     pool=WRITER_POOL,

@@ -90,6 +90,33 @@ def _parse_unless_current(project_dir: Path, settings: Settings, manifest: Path)
     return manifest
 
 
+def definitions_manifest(project_dir: Path, settings: Settings | None = None) -> Path:
+    """A copy of the current manifest that only this function writes, whole or not at all.
+
+    dbt rewrites manifest.json in place at the end of every build, also the build of another
+    process sharing the target folder (a dbt whose load was killed keeps running): the
+    definitions read this copy, so they never see a half-written file.
+    """
+    settings = settings or current()
+    manifest = settings.dbt_target_path / "manifest.json"
+    snapshot = manifest.with_name("manifest.definitions.json")
+    manifest.parent.mkdir(parents=True, exist_ok=True)
+    with (manifest.parent / ".parse.lock").open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        for _ in range(3):
+            _parse_unless_current(project_dir, settings, manifest)
+            content = manifest.read_bytes()
+            try:
+                json.loads(content)
+            except ValueError:
+                continue  # rewritten while we read it: parse or read again
+            partial = snapshot.with_name(f".{snapshot.name}.{os.getpid()}")
+            partial.write_bytes(content)
+            os.replace(partial, snapshot)
+            return snapshot
+    raise RuntimeError(f"{manifest} is rewritten by another process as it is read")
+
+
 def cx_dbt_project(settings: Settings | None = None) -> DbtProject:
     settings = settings or current()
     project_dir = settings.dbt_project_dir

@@ -347,11 +347,14 @@ select
     n,
     n_reference,
     -- Gap 3 has its Wilson bounds; the mean gaps a Student t interval, gap ± t(0.975, df) ×
-    -- se (Welch df for gap 1, n - 1 for the others). Every bound clipped to the gap's range.
-    cast({{ clipped('coalesce(gap_ci_low, gap - ' ~ t_half_width('gap_se', 'gap_df') ~ ')',
-                    'gap_range_low', 'gap_range_high') }} as double) as gap_ci_low,
-    cast({{ clipped('coalesce(gap_ci_high, gap + ' ~ t_half_width('gap_se', 'gap_df') ~ ')',
-                    'gap_range_low', 'gap_range_high') }} as double) as gap_ci_high,
+    -- se (Welch df for gap 1, n - 1 for the others). Every bound clipped to the gap's range,
+    -- and rounded to 12 decimals: the last bit of a standard error follows the order in which
+    -- DuckDB's threads add, and a bound should not change from one build of the same rows to
+    -- the next.
+    cast(round({{ clipped('coalesce(gap_ci_low, gap - ' ~ t_half_width('gap_se', 'gap_df') ~ ')',
+                          'gap_range_low', 'gap_range_high') }}, 12) as double) as gap_ci_low,
+    cast(round({{ clipped('coalesce(gap_ci_high, gap + ' ~ t_half_width('gap_se', 'gap_df') ~ ')',
+                          'gap_range_low', 'gap_range_high') }}, 12) as double) as gap_ci_high,
     formula_name,
     least(n, n_reference) < {{ var('cx_low_sample_min_n') }} as low_sample,
     -- Gaps 3 and 4 come from tickets (by creation), the others from surveys.
