@@ -28,6 +28,14 @@ def _flag_group(flag: str) -> str:
     return "incomplete period" if flag.startswith("incomplete") else flag
 
 
+def segment_choice(df: pd.DataFrame, name: str) -> alt.Parameter:
+    """A drop-down of the rows' segments, `all` first and selected."""
+    segments = ["all", *sorted(s for s in df["segment"].unique() if s != "all")]
+    return alt.param(
+        name=name, value="all", bind=alt.binding_select(options=segments, name="Segment ")
+    )
+
+
 def _marks(field: str = "mark_group", domain: list[str] = FLAG_DOMAIN) -> dict:
     legend = alt.Legend(title="mark", orient="bottom")
     return {
@@ -87,10 +95,7 @@ def trends(rows: list[dict], grain: str) -> dict:
 def gap5(rows: list[dict]) -> dict:
     df = pd.DataFrame(rows)
     df["mark_group"] = df["flag"].map(_flag_group)
-    segments = ["all", *sorted(s for s in df["segment"].unique() if s != "all")]
-    choice = alt.param(
-        name="segment", value="all", bind=alt.binding_select(options=segments, name="Segment ")
-    )
+    choice = segment_choice(df, "segment")
     tooltip = [
         "dimension:N",
         "measure:N",
@@ -161,12 +166,7 @@ def benchmarks(rows: list[dict]) -> dict:
 def drivers(rows: list[dict]) -> dict:
     df = pd.DataFrame(rows)
     df["mark_group"] = df["flag"].map(_flag_group)
-    segments = ["all", *sorted(s for s in df["segment"].unique() if s != "all")]
-    choice = alt.param(
-        name="driver_segment",
-        value="all",
-        bind=alt.binding_select(options=segments, name="Segment "),
-    )
+    choice = segment_choice(df, "driver_segment")
     labels = []
     for segment, group in df.groupby("segment"):
         lo_p, hi_p = group["performance"].min(), group["performance"].max()

@@ -6,7 +6,7 @@ from __future__ import annotations
 import altair as alt
 import pandas as pd
 
-from cx_pipeline.report.charts import FLAG_DOMAIN, _flag_group, _marks, _spec
+from cx_pipeline.report.charts import FLAG_DOMAIN, _flag_group, _marks, _spec, segment_choice
 from cx_pipeline.report.closed_loop import IMMATURE
 
 NPS_CATEGORIES = ["detractor", "passive", "promoter"]
@@ -124,12 +124,7 @@ def closed_loop(rows: list[dict], grain: str) -> dict:
 def expectations(rows: list[dict]) -> dict:
     df = pd.DataFrame(rows)
     df["mark_group"] = df["flag"].map(_flag_group)
-    segments = ["all", *sorted(s for s in df["segment"].unique() if s != "all")]
-    choice = alt.param(
-        name="expectation_segment",
-        value="all",
-        bind=alt.binding_select(options=segments, name="Segment "),
-    )
+    choice = segment_choice(df, "expectation_segment")
     tooltip = [
         "dimension:N",
         "segment:N",
