@@ -320,3 +320,77 @@ def test_suggestions_follow_scores_and_dissatisfied_customers_get_follow_up_call
     assert len(created) > 0 and (created["actor_role"] == "agent").all()
     assert created["customer_id"].isin(set(surveys["respondent_id"])).all()
     assert created["ticket_id"].str.fullmatch(r"T\d{8}").all()
+
+
+# The files of a range that fits one chunk, as the generator wrote them before long ranges
+# were generated in chunks: `generate(root, START, days=10, scale=0.3, seed=7)`, each file's
+# path relative to root then its bytes, in path order, into one sha256.
+ONE_CHUNK_DIGEST = "85fa41aad593fa602a3b5dbacc4d512fbe44b533fcbc6131df20fd3370545441"
+
+
+def _tree_digest(root: Path) -> str:
+    digest = hashlib.sha256()
+    for p in sorted(root.rglob("*")):
+        if p.is_file():
+            digest.update(str(p.relative_to(root)).encode())
+            digest.update(p.read_bytes())
+    return digest.hexdigest()
+
+
+def test_a_range_within_one_chunk_is_written_as_before(tmp_path):
+    generate(tmp_path, START, days=10, scale=0.3, seed=7)
+    assert _tree_digest(tmp_path) == ONE_CHUNK_DIGEST
+
+
+@pytest.fixture(scope="module")
+def chunked(tmp_path_factory) -> tuple[Path, dict, dict]:
+    """21 days in chunks of 7, and the same range in one piece."""
+    root = tmp_path_factory.mktemp("chunked")
+    whole = tmp_path_factory.mktemp("whole")
+    args = dict(start=START, days=21, scale=0.3, seed=4)
+    return root, generate(root, **args, _chunk_days=7), generate(whole, **args)
+
+
+def test_chunks_keep_ticket_histories_whole_across_their_boundaries(chunked):
+    root, summary, whole = chunked
+    events = _read_csvs(root, "tickets").drop_duplicates(subset=TICKET_COLUMNS)
+    assert summary["tickets"] == len(_read_csvs(root, "tickets"))
+    created = events[events["event_type"] == "created"].groupby("ticket_id").size()
+    # Ticket numbers continue from chunk to chunk: every ticket is created exactly once.
+    assert set(created.index) == set(events["ticket_id"]) and (created == 1).all()
+    assert not events.duplicated("event_id").any()
+    events["t"] = pd.to_datetime(events["event_at"])
+    opened = events[events["event_type"] == "created"].set_index("ticket_id")["t"]
+    assert (events["t"] >= events["ticket_id"].map(opened)).all()
+    # Tickets opened in the last days of the first chunk are answered, solved and closed in
+    # the second chunk's folders.
+    late = opened[(opened >= "2024-11-30") & (opened < "2024-12-02")].index
+    carried = events[events["ticket_id"].isin(late) & (events["_folder"] >= "2024-12-02")]
+    assert {"solved", "closed"} <= set(carried["event_type"])
+    # Each event is in the folder of its own day.
+    assert (events["_folder"] == events["t"].dt.strftime("%Y-%m-%d")).all()
+    for source in ("surveys", "tickets", "reviews"):
+        assert 0.9 < summary[source] / whole[source] < 1.1, source
+    assert summary["files"] == whole["files"] == 63
+
+
+def test_chunks_are_deterministic(chunked, tmp_path):
+    root, _, _ = chunked
+    generate(tmp_path, START, days=21, scale=0.3, seed=4, _chunk_days=7)
+    assert _hashes(tmp_path) == _hashes(root)
+
+
+def test_answers_and_replies_after_a_chunk_land_in_the_later_days(chunked):
+    root, _, _ = chunked
+    surveys = _read_csvs(root, "surveys")
+    post = surveys[surveys["survey_id"] == "post_ticket"]
+    tickets = _read_csvs(root, "tickets")
+    opened = tickets[tickets["event_type"] == "created"].set_index("ticket_id")["event_at"]
+    # Post-ticket answers in the second chunk's folders about tickets of the first chunk.
+    first_chunk_tickets = opened[opened < "2024-12-02"].index
+    assert post[post["ticket_id"].isin(first_chunk_tickets)]["_folder"].max() >= "2024-12-02"
+    # Ids embed their day, so chunks cannot repeat one: only re-deliveries share an id.
+    assert surveys.drop_duplicates(subset=SURVEY_COLUMNS)["response_id"].is_unique
+    reviews = _read_reviews(root)
+    replied_later = reviews[reviews["reply_at"].notna() & (reviews["_folder"] >= "2024-12-02")]
+    assert (replied_later["published_at"] < "2024-12-02").any()

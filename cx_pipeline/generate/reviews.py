@@ -151,9 +151,12 @@ def generate_reviews(
     return base
 
 
-def deliveries(base: pd.DataFrame, dates: list[dt.date]) -> pd.DataFrame:
-    """Records as delivered per day: reply fields appear only once the reply exists."""
-    n_days = len(dates)
+def deliveries(
+    base: pd.DataFrame, dates: list[dt.date], horizon_days: int | None = None
+) -> pd.DataFrame:
+    """Records as delivered per day: reply fields appear only once the reply exists (up to
+    `horizon_days` after the first date; default the range end)."""
+    n_days = horizon_days or len(dates)
     start_s = day_start(dates[0])
     reply_t = base["_reply_t"].to_numpy()
     reply_day = np.where(reply_t >= 0, (reply_t - start_s) // DAY, -1)

@@ -24,5 +24,9 @@ _STREAM_KEYS: dict[str, int] = {
 }
 
 
-def stream(seed: int, name: str) -> np.random.Generator:
-    return np.random.default_rng([int(seed), _STREAM_KEYS[name]])
+def stream(seed: int, name: str, chunk: int = 0) -> np.random.Generator:
+    """The stream of `name`; a long range is generated in chunks of days (see core.py),
+    the first on the same streams as a range that fits one chunk, each later one on its own."""
+    if chunk == 0:
+        return np.random.default_rng([int(seed), _STREAM_KEYS[name]])
+    return np.random.default_rng([int(seed), _STREAM_KEYS[name], int(chunk)])

@@ -294,14 +294,22 @@ def add_tolerance_zones(rng: np.random.Generator, df: pd.DataFrame) -> None:
         df.loc[points_rows, col] = points[:, j]
 
 
+def _id_dates(dates: list[dt.date], day: pd.Series) -> list[dt.date]:
+    """`dates`, extended to the last day a record falls on (answers after the range end)."""
+    last = int(day.max()) + 1 if len(day) else 0
+    return dates + [dates[-1] + dt.timedelta(days=i) for i in range(1, last - len(dates) + 1)]
+
+
 def generate_surveys(
     rng: np.random.Generator,
     dates: list[dt.date],
     scale: float,
     customers: Customers,
     tickets: pd.DataFrame,
+    horizon_days: int | None = None,
 ) -> pd.DataFrame:
-    """All responses: the export's columns plus `_day` (folder), `_t` and `_ord` (write order)."""
+    """All responses: the export's columns plus `_day` (folder), `_t` and `_ord` (write order);
+    post-ticket answers up to `horizon_days` after the first date (default: the range end)."""
     n_days = len(dates)
     start_s = day_start(dates[0])
     lam = RESPONSES_PER_DAY * scale * daily_factors(dates, "surveys")
@@ -309,13 +317,13 @@ def generate_surveys(
     sq_day = np.repeat(np.arange(n_days), rng.poisson(lam * SERVQUAL_SHARE))
     blocks = [
         _relationship(rng, dates, rel_day, customers),
-        _post_ticket(rng, customers, tickets, start_s + n_days * DAY),
+        _post_ticket(rng, customers, tickets, start_s + (horizon_days or n_days) * DAY),
         _servqual(rng, dates, sq_day, customers, scale),
     ]
     df = pd.concat([pd.DataFrame(b) for b in blocks], ignore_index=True)
     df = df.sort_values("_t", kind="stable").reset_index(drop=True)
     df["_day"] = (df["_t"].to_numpy() - start_s) // DAY
-    df["response_id"] = daily_ids(rng, "S", df["_day"].to_numpy(), dates)
+    df["response_id"] = daily_ids(rng, "S", df["_day"].to_numpy(), _id_dates(dates, df["_day"]))
     df["submitted_at"] = format_utc(df["_t"].to_numpy())
     pii_lang = np.array([LANGUAGES.index(x) for x in df["language"]], dtype=np.int64)
     comments = df["comment"].to_numpy(dtype=object, na_value=None).copy()

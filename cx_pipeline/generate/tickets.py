@@ -311,7 +311,11 @@ def generate_tickets(
     customers: Customers,
     agents: Agents,
     clock: BusinessClock,
+    horizon_days: int | None = None,
+    first_number: int = 10_000_001,
 ) -> TicketData:
+    """Tickets created on `dates`, numbered from `first_number`; their events up to
+    `horizon_days` after the first date (default: the end of `dates`)."""
     start_s = day_start(dates[0])
     d = _draft_tickets(rng, dates, scale, customers, agents, clock)
     ev = _Events()
@@ -329,7 +333,7 @@ def generate_tickets(
     )
     _close_and_rate(rng, d, ev, last_solve, happiness)
 
-    ticket_ids = np.array([f"T{10_000_001 + i}" for i in range(d.n)], dtype=object)
+    ticket_ids = np.array([f"T{first_number + i}" for i in range(d.n)], dtype=object)
     per_ticket = {
         "ticket_id": ticket_ids,
         "channel": CHANNELS[d.channel],
@@ -339,7 +343,8 @@ def generate_tickets(
         "customer_id": customers.ids[d.cust],
         "segment": SEGMENTS[d.vip.astype(np.int64)],
     }
-    events = _event_frame(ev, start_s, start_s + len(dates) * DAY, per_ticket, agents.ids)
+    end_s = start_s + (horizon_days or len(dates)) * DAY
+    events = _event_frame(ev, start_s, end_s, per_ticket, agents.ids)
     tickets = pd.DataFrame(
         {
             "ticket_id": ticket_ids,

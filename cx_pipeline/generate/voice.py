@@ -87,6 +87,7 @@ def follow_ups(
     start_s: int,
     end_s: int,
     first_ord: int,
+    first_number: int = FIRST_FOLLOW_UP_TICKET,
 ) -> pd.DataFrame:
     """Ticket events (the export's columns + `_day`, `_ord` from first_ord on) of the
     follow-up calls after dissatisfied customers' responses; calls after end_s have not
@@ -104,7 +105,7 @@ def follow_ups(
     rows, created = rows[order], created[order]
     n = len(rows)
     part = surveys.iloc[rows]
-    ticket_ids = np.array([f"T{FIRST_FOLLOW_UP_TICKET + i}" for i in range(n)], dtype=object)
+    ticket_ids = np.array([f"T{first_number + i}" for i in range(n)], dtype=object)
     agent = agents.ids[rng.integers(0, agents.size, n)]
     reply = created + rng.integers(1, 5, n) * MINUTE
     solved = reply + rng.integers(5, 30, n) * MINUTE
