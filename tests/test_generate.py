@@ -344,10 +344,11 @@ def test_a_range_within_one_chunk_is_written_as_before(tmp_path):
 
 @pytest.fixture(scope="module")
 def chunked(tmp_path_factory) -> tuple[Path, dict, dict]:
-    """21 days in chunks of 7, and the same range in one piece."""
+    """21 days in chunks of 7 (boundaries before 2024-12-02 and 2024-12-09), and the same
+    range in one piece."""
     root = tmp_path_factory.mktemp("chunked")
     whole = tmp_path_factory.mktemp("whole")
-    args = dict(start=START, days=21, scale=0.3, seed=4)
+    args = dict(start=START, days=21, scale=0.2, seed=4)
     return root, generate(root, **args, _chunk_days=7), generate(whole, **args)
 
 
@@ -360,23 +361,56 @@ def test_chunks_keep_ticket_histories_whole_across_their_boundaries(chunked):
     assert set(created.index) == set(events["ticket_id"]) and (created == 1).all()
     assert not events.duplicated("event_id").any()
     events["t"] = pd.to_datetime(events["event_at"])
+    events["seq"] = events["event_id"].str.rsplit("-", n=1).str[1].astype(int)
+    history = events.sort_values(["ticket_id", "seq"])
+    assert (history.groupby("ticket_id")["seq"].diff().dropna() == 1).all()
+    assert (history.groupby("ticket_id")["t"].diff().dropna() >= pd.Timedelta(0)).all()
     opened = events[events["event_type"] == "created"].set_index("ticket_id")["t"]
     assert (events["t"] >= events["ticket_id"].map(opened)).all()
     # Tickets opened in the last days of the first chunk are answered, solved and closed in
-    # the second chunk's folders.
-    late = opened[(opened >= "2024-11-30") & (opened < "2024-12-02")].index
-    carried = events[events["ticket_id"].isin(late) & (events["_folder"] >= "2024-12-02")]
-    assert {"solved", "closed"} <= set(carried["event_type"])
+    # the second chunk's folders, and the same across the second boundary.
+    for boundary in ("2024-12-02", "2024-12-09"):
+        before = pd.Timestamp(boundary, tz="UTC") - pd.Timedelta(days=2)
+        late = opened[(opened >= before) & (opened < boundary)].index
+        carried = events[events["ticket_id"].isin(late) & (events["_folder"] >= boundary)]
+        assert {"agent_reply", "solved", "closed"} <= set(carried["event_type"]), boundary
     # Each event is in the folder of its own day.
     assert (events["_folder"] == events["t"].dt.strftime("%Y-%m-%d")).all()
     for source in ("surveys", "tickets", "reviews"):
         assert 0.9 < summary[source] / whole[source] < 1.1, source
+
+
+def test_chunks_write_one_file_per_source_and_day(chunked):
+    root, summary, whole = chunked
+    days = {(START + dt.timedelta(days=i)).isoformat() for i in range(21)}
+    for source, ext in (("surveys", "csv"), ("tickets", "csv"), ("reviews", "jsonl")):
+        files = list((root / "landing" / source).glob("*/*"))
+        assert {f.parent.name for f in files} == days and len(files) == 21, source
+        assert all(f.name.endswith(f"_{f.parent.name}.{ext}") for f in files)
     assert summary["files"] == whole["files"] == 63
+
+
+def test_records_carried_into_a_later_chunk_keep_the_files_in_time_order(chunked):
+    root, _, _ = chunked
+    # Within a day's file ticket events run in time order, the follow-up calls after the
+    # desk's own tickets, as in a range generated in one piece.
+    for folder, f in _read_csvs(root, "tickets").groupby("_folder"):
+        call = f["category"].eq("follow_up")
+        assert call.is_monotonic_increasing, folder
+        assert f.loc[~call, "event_at"].is_monotonic_increasing, folder
+        assert f.loc[call, "event_at"].is_monotonic_increasing, folder
+    for folder, f in _read_csvs(root, "surveys").groupby("_folder"):
+        assert f["submitted_at"].is_monotonic_increasing, folder
+    for folder, f in _read_reviews(root).groupby("_folder"):
+        delivered = f["reply_at"].where(
+            f["reply_at"].str[:10] > f["published_at"].str[:10], f["published_at"]
+        )
+        assert delivered.is_monotonic_increasing, folder
 
 
 def test_chunks_are_deterministic(chunked, tmp_path):
     root, _, _ = chunked
-    generate(tmp_path, START, days=21, scale=0.3, seed=4, _chunk_days=7)
+    generate(tmp_path, START, days=21, scale=0.2, seed=4, _chunk_days=7)
     assert _hashes(tmp_path) == _hashes(root)
 
 
@@ -389,8 +423,26 @@ def test_answers_and_replies_after_a_chunk_land_in_the_later_days(chunked):
     # Post-ticket answers in the second chunk's folders about tickets of the first chunk.
     first_chunk_tickets = opened[opened < "2024-12-02"].index
     assert post[post["ticket_id"].isin(first_chunk_tickets)]["_folder"].max() >= "2024-12-02"
-    # Ids embed their day, so chunks cannot repeat one: only re-deliveries share an id.
+    # Two chunks number the answers of one day without sharing a number: only re-deliveries
+    # and duplicates repeat an id, and every id keeps its form.
     assert surveys.drop_duplicates(subset=SURVEY_COLUMNS)["response_id"].is_unique
+    assert surveys["response_id"].str.fullmatch(r"S-\d{8}-\d{6}").all()
+    assert (
+        surveys["response_id"].str[2:10] == surveys["submitted_at"].str[:10].str.replace("-", "")
+    ).all()
     reviews = _read_reviews(root)
     replied_later = reviews[reviews["reply_at"].notna() & (reviews["_folder"] >= "2024-12-02")]
     assert (replied_later["published_at"] < "2024-12-02").any()
+    assert (
+        reviews.drop_duplicates(subset=["review_id", "reply_at"])["review_id"].value_counts().max()
+        <= 2
+    )
+
+
+def test_trends_count_from_the_range_start_in_every_chunk():
+    from cx_pipeline.generate.timeline import daily_factors
+
+    dates = [START + dt.timedelta(days=i) for i in range(60)]
+    whole = daily_factors(dates, "tickets", growth_per_90d=0.05)
+    later = daily_factors(dates[20:], "tickets", growth_per_90d=0.05, day0=20)
+    assert list(later) == list(whole[20:])

@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
+import math
+from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from cx_pipeline.ingest.canonical import REVIEWS, SURVEYS, TICKETS
@@ -33,8 +36,8 @@ def _as_date(value: dt.date | str) -> dt.date:
 
 
 # Rows a chunk of days holds in pandas before it is written: about 7 MB a scale-day (60 days
-# at scale 2 peaked at 877 MB), so a chunk stays under ~1.5 GB however long the range. A
-# range that fits one chunk (every test, the demo) is generated exactly as in one piece.
+# at scale 2 peaked at 877 MB in one piece), so a chunk stays near 1.5 GB however long the
+# range. A range that fits one chunk (every test, the demo) is generated as in one piece.
 CHUNK_SCALE_DAYS = 200
 
 _TICKET_NUMBER = 10_000_001
@@ -57,14 +60,15 @@ def generate(
     A long range is generated in chunks of consecutive days, each written before the next
     is drawn. Records of a chunk that fall after its last day (events of tickets still open,
     late answers and replies, follow-up calls, late deliveries) are carried into the later
-    days' files, so that a chunk boundary cuts nothing the range would keep.
+    days' files, in the order the writer gives a day's own records, so that a chunk boundary
+    cuts nothing the range would keep.
     """
     start = _as_date(start)
     if days < 1:
         raise ValueError("days must be >= 1")
     if scale <= 0:
         raise ValueError("scale must be > 0")
-    chunk_days = _chunk_days or max(1, int(CHUNK_SCALE_DAYS // scale))
+    chunk_days = _chunk_days or max(1, math.floor(CHUNK_SCALE_DAYS / scale))
     dates = [start + dt.timedelta(days=i) for i in range(days)]
     landing = Path(data_dir) / "landing"
     customers = make_customers(stream(seed, "customers"), scale)
@@ -74,79 +78,119 @@ def generate(
     )
     summary = {SURVEYS.name: 0, TICKETS.name: 0, REVIEWS.name: 0, "files": 0}
     summary["defects"] = dq.empty_counts()
+    # Records left for later chunks' days, `_day` counted from the range's first day.
     spill: dict[str, pd.DataFrame] = {}
     numbers = {"tickets": _TICKET_NUMBER, "follow_ups": FIRST_FOLLOW_UP_TICKET}
     for chunk, first in enumerate(range(0, days, chunk_days)):
-        frames, counts = _chunk(
-            seed, chunk, dates[first : first + chunk_days], days - first, scale,
-            customers, agents, clock, numbers, defects,
-        )  # fmt: skip
         chunk_dates = dates[first : first + chunk_days]
+        carried = {name: df.assign(_day=df["_day"] - first) for name, df in spill.items()}
+        span = _Span(chunk, first, chunk_dates, days - first)
+        frames, counts = _chunk(
+            seed, span, scale, customers, agents, clock, numbers, defects,
+            _numbers_given(carried.get(SURVEYS.name)),
+        )  # fmt: skip
+        spill = {}
         for source, df in frames.items():
-            df = _carry_in(spill.pop(source.name, None), df, first)
+            df = _merge(source, carried.get(source.name), df)
             later = df["_day"].to_numpy() >= len(chunk_dates)
             if later.any():
-                spill[source.name] = _carried_out(source, df[later], first, chunk, chunk_dates[-1])
+                spill[source.name] = df[later].assign(_day=df["_day"][later] + first)
                 df = df[~later]
             write = write_jsonl if source is REVIEWS else write_csv
             summary["files"] += write(df, source, chunk_dates, landing)
             summary[source.name] += len(df)
         for kind, n in counts.items():
             summary["defects"][kind] += n
+    # Nothing is drawn past the range end, so the last chunk leaves nothing over.
+    assert not spill, {name: len(df) for name, df in spill.items()}
     return summary
 
 
-def _carried_out(source, rows: pd.DataFrame, first: int, chunk: int, last: dt.date) -> pd.DataFrame:
-    """Rows a chunk leaves for later days, `_day` counted from the range's start. Response
-    ids number a day's answers from the same start in every chunk: an answer submitted on a
-    later chunk's day keeps its chunk's number with the chunk appended, so it stays unique
-    (a re-delivery of an earlier answer keeps its id)."""
-    rows = rows.assign(_day=rows["_day"] + first)
+@dataclass(frozen=True)
+class _Span:
+    """A chunk: its number, its first day's index in the range, its dates, and the days
+    from its first date to the range end (the horizon records are cut at)."""
+
+    chunk: int
+    day0: int
+    dates: list[dt.date]
+    horizon_days: int
+
+
+def _numbers_given(carried: pd.DataFrame | None) -> dict[dt.date, int]:
+    """Per day, the highest response number earlier chunks gave an answer of that day
+    (submitted after their last day), for this chunk to number its own answers after."""
+    if carried is None or carried.empty:
+        return {}
+    ids = carried["response_id"].str.split("-", expand=True)
+    highest = ids[2].astype("int64").groupby(ids[1]).max()
+    return {dt.datetime.strptime(d, "%Y%m%d").date(): int(n) for d, n in highest.items()}
+
+
+def _write_key(source, df: pd.DataFrame) -> list[pd.Series]:
+    """What orders a day's records in the generator's files (and `_ord` within a chunk):
+    responses by submission (a late or repeated delivery keeps its original instant, so
+    it comes first, as in one piece); ticket events by time, ticket and sequence, the
+    follow-up calls after the desk's own tickets; reviews by the instant of their delivery
+    (publication, or the reply delivered on a later day), first deliveries first."""
     if source is SURVEYS:
-        # Rows carried in from earlier chunks have negative orders and their suffix already.
-        own = rows["_ord"] >= 0
-        later_id = rows["response_id"].str.slice(2, 10) > last.strftime("%Y%m%d")
-        rows.loc[own & later_id, "response_id"] += f"-{chunk}"
-    return rows
+        return [df["_t"]]
+    if source is TICKETS:
+        number = df["ticket_id"].str.slice(1).astype("int64")
+        seq = df["event_id"].str.rsplit("-", n=1).str[1].astype("int64")
+        return [number >= FIRST_FOLLOW_UP_TICKET, df["event_at"], number, seq]
+    reply = df["reply_at"]
+    second = reply.notna() & (reply.str.slice(0, 10) > df["published_at"].str.slice(0, 10))
+    return [reply.where(second, df["published_at"]), second, df["review_id"]]
 
 
-def _carry_in(carried: pd.DataFrame | None, df: pd.DataFrame, first: int) -> pd.DataFrame:
-    """The chunk's rows with those earlier chunks left for its days, placed before its own
-    rows of the same day (their write order kept)."""
+def _merge(source, carried: pd.DataFrame | None, df: pd.DataFrame) -> pd.DataFrame:
+    """A chunk's records with those earlier chunks left for its days (`_day` counted from
+    the chunk's first date); a day holding both is put in the writer's order again."""
     if carried is None or carried.empty:
         return df
-    # Below every own row's order (those count from 0); equal orders stay equal, so that a
-    # duplicate still lands right after its original.
-    rank = carried["_ord"].rank(method="dense").astype("int64")
-    carried = carried.assign(_day=carried["_day"] - first, _ord=rank - int(rank.max()) - 1)
-    return pd.concat([carried, df], ignore_index=True)
+    # Exact ties keep the frames' order: a duplicate stays right after its original (copies
+    # are appended), and earlier chunks' rows come before this chunk's.
+    df = pd.concat([carried, df], ignore_index=True)
+    mixed = df["_day"].isin(carried["_day"].unique()).to_numpy()
+    part = df[mixed]
+    keys = pd.DataFrame(
+        {f"k{i}": k.to_numpy() for i, k in enumerate([part["_day"], *_write_key(source, part)])}
+    )
+    keys["position"] = np.arange(len(keys))
+    order = keys.sort_values(list(keys.columns)).index.to_numpy()
+    ords = np.empty(len(part), dtype=np.int64)
+    ords[order] = np.arange(len(part))
+    df.loc[mixed, "_ord"] = ords
+    return df
 
 
 def _chunk(
     seed: int,
-    chunk: int,
-    dates: list[dt.date],
-    horizon_days: int,
+    span: _Span,
     scale: float,
     customers,
     agents,
     clock: BusinessClock,
     numbers: dict[str, int],
     defects: bool,
+    ids_after: dict[dt.date, int],
 ) -> tuple[dict, dict[str, int]]:
     """One chunk's records, `_day` counted from its first date (past its end for records
-    that belong to later days, up to `horizon_days`); `numbers` are the next ticket numbers,
+    that belong to later days, up to the range end); `numbers` are the next ticket numbers,
     advanced past this chunk's."""
+    dates, horizon_days, day0 = span.dates, span.horizon_days, span.day0
 
     def rng(name: str):
-        return stream(seed, name, chunk)
+        return stream(seed, name, span.chunk)
 
     tickets = generate_tickets(
-        rng("tickets"), dates, scale, customers, agents, clock, horizon_days, numbers["tickets"]
-    )
+        rng("tickets"), dates, scale, customers, agents, clock, horizon_days,
+        numbers["tickets"], day0,
+    )  # fmt: skip
     numbers["tickets"] += len(tickets.tickets)
     surveys = generate_surveys(
-        rng("surveys"), dates, scale, customers, tickets.tickets, horizon_days
+        rng("surveys"), dates, scale, customers, tickets.tickets, horizon_days, day0, ids_after
     )
     add_tolerance_zones(rng("zones"), surveys)
     theme_suggestions(rng("suggestions"), surveys)
@@ -162,7 +206,7 @@ def _chunk(
         first_number=numbers["follow_ups"],
     )
     numbers["follow_ups"] += int((calls["event_type"] == "created").sum())
-    reviews = generate_reviews(rng("reviews"), dates, scale, clock)
+    reviews = generate_reviews(rng("reviews"), dates, scale, clock, day0)
     events = tickets.events
 
     counts = dq.empty_counts()

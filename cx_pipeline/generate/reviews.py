@@ -74,9 +74,14 @@ EN = LANGUAGES.index("en")
 
 
 def generate_reviews(
-    rng: np.random.Generator, dates: list[dt.date], scale: float, clock: BusinessClock
+    rng: np.random.Generator,
+    dates: list[dt.date],
+    scale: float,
+    clock: BusinessClock,
+    day0: int = 0,
 ) -> pd.DataFrame:
-    """Delivered review records: the export's columns, `_day` (folder), `_ord` (write order)."""
+    """Reviews published on `dates`, `day0` days after the range's first day (the brands'
+    drift counts from there): the export's columns, `_day` (folder), `_ord` (write order)."""
     n_days = len(dates)
     start_s = day_start(dates[0])
     lam = REVIEWS_PER_DAY * scale * daily_factors(dates, "reviews")
@@ -90,7 +95,7 @@ def generate_reviews(
     platform = rng.choice(3, size=n, p=[0.42, 0.43, 0.15])
     platform[_LOC_BRAZIL[loc] & (rng.random(n) < 0.3)] = RECLAMEAQUI
 
-    level = BRAND_LEVEL[brand] + BRAND_TREND_PER_90D[brand] * day / 90.0
+    level = BRAND_LEVEL[brand] + BRAND_TREND_PER_90D[brand] * (day0 + day) / 90.0
     stars = 1 + (level[:, None] + rng.logistic(0, 1, n)[:, None] > RATING_CUTS).sum(axis=1)
     scale_max = PLATFORM_SCALE[platform]
     rating = np.where(scale_max == 10, np.clip(2 * stars - (rng.random(n) < 0.5), 1, 10), stars)

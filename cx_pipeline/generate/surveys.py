@@ -126,7 +126,11 @@ def _suggestions(rng: np.random.Generator, lang: np.ndarray, share: float) -> np
 
 
 def _relationship(
-    rng: np.random.Generator, dates: list[dt.date], day: np.ndarray, customers: Customers
+    rng: np.random.Generator,
+    dates: list[dt.date],
+    day: np.ndarray,
+    customers: Customers,
+    day0: int,
 ) -> dict[str, np.ndarray]:
     n = len(day)
     cust = customers.sample(rng, n)
@@ -148,7 +152,7 @@ def _relationship(
     bias = ATTR_BIAS + np.where(customers.vip[cust][:, None], [0, 0, 0, 0.3, 0], 0.0)
     attrs = _clip_round(4.5 + bias + 1.3 * z, 1, 7)
     # Slow improvement over the period, as a CX programme would hope to see.
-    trend = 0.3 * day / 90.0
+    trend = 0.3 * (day0 + day) / 90.0
     latent = ((attrs - 4) / 1.5) @ ATTR_WEIGHTS + rng.normal(0, 0.45, n) + trend
     block["overall_satisfaction"] = _clip_round(7.0 + 1.8 * latent, 1, 10)
     nps = _clip_round(7.0 + 2.0 * latent + rng.normal(0, 1.0, n), 0, 10)
@@ -307,23 +311,30 @@ def generate_surveys(
     customers: Customers,
     tickets: pd.DataFrame,
     horizon_days: int | None = None,
+    day0: int = 0,
+    ids_after: dict[dt.date, int] | None = None,
 ) -> pd.DataFrame:
     """All responses: the export's columns plus `_day` (folder), `_t` and `_ord` (write order);
-    post-ticket answers up to `horizon_days` after the first date (default: the range end)."""
+    post-ticket answers up to `horizon_days` after the first date (default: the range end).
+
+    `dates` start `day0` days after the range's first day (the satisfaction trend counts
+    from there); `ids_after` are the numbers earlier chunks gave answers of a day (ids.py).
+    """
     n_days = len(dates)
     start_s = day_start(dates[0])
     lam = RESPONSES_PER_DAY * scale * daily_factors(dates, "surveys")
     rel_day = np.repeat(np.arange(n_days), rng.poisson(lam * RELATIONSHIP_SHARE))
     sq_day = np.repeat(np.arange(n_days), rng.poisson(lam * SERVQUAL_SHARE))
     blocks = [
-        _relationship(rng, dates, rel_day, customers),
+        _relationship(rng, dates, rel_day, customers, day0),
         _post_ticket(rng, customers, tickets, start_s + (horizon_days or n_days) * DAY),
         _servqual(rng, dates, sq_day, customers, scale),
     ]
     df = pd.concat([pd.DataFrame(b) for b in blocks], ignore_index=True)
     df = df.sort_values("_t", kind="stable").reset_index(drop=True)
     df["_day"] = (df["_t"].to_numpy() - start_s) // DAY
-    df["response_id"] = daily_ids(rng, "S", df["_day"].to_numpy(), _id_dates(dates, df["_day"]))
+    id_dates = _id_dates(dates, df["_day"])
+    df["response_id"] = daily_ids(rng, "S", df["_day"].to_numpy(), id_dates, ids_after)
     df["submitted_at"] = format_utc(df["_t"].to_numpy())
     pii_lang = np.array([LANGUAGES.index(x) for x in df["language"]], dtype=np.int64)
     comments = df["comment"].to_numpy(dtype=object, na_value=None).copy()

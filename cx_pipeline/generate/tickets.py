@@ -136,9 +136,10 @@ def _draft_tickets(
     customers: Customers,
     agents: Agents,
     clock: BusinessClock,
+    day0: int,
 ) -> _Drafts:
     n_days = len(dates)
-    lam = TICKETS_PER_DAY * scale * daily_factors(dates, "tickets", growth_per_90d=0.05)
+    lam = TICKETS_PER_DAY * scale * daily_factors(dates, "tickets", growth_per_90d=0.05, day0=day0)
     day = np.repeat(np.arange(n_days), rng.poisson(lam))
     n = len(day)
     cust = customers.sample(rng, n)
@@ -313,11 +314,13 @@ def generate_tickets(
     clock: BusinessClock,
     horizon_days: int | None = None,
     first_number: int = 10_000_001,
+    day0: int = 0,
 ) -> TicketData:
-    """Tickets created on `dates`, numbered from `first_number`; their events up to
-    `horizon_days` after the first date (default: the end of `dates`)."""
+    """Tickets created on `dates` (`day0` days after the range's first day), numbered from
+    `first_number`; their events up to `horizon_days` after `dates[0]` (default: the end of
+    `dates`)."""
     start_s = day_start(dates[0])
-    d = _draft_tickets(rng, dates, scale, customers, agents, clock)
+    d = _draft_tickets(rng, dates, scale, customers, agents, clock, day0)
     ev = _Events()
     first_reply, sla_breach = _first_response(rng, d, clock, ev)
     last_reply, replies = _conversation(rng, d, clock, ev, first_reply)

@@ -64,11 +64,15 @@ def seasonality(dates: list[dt.date]) -> np.ndarray:
     return _raw_seasonality(dates) / _YEAR_MEAN
 
 
-def daily_factors(dates: list[dt.date], kind: str, growth_per_90d: float = 0.0) -> np.ndarray:
+def daily_factors(
+    dates: list[dt.date], kind: str, growth_per_90d: float = 0.0, day0: int = 0
+) -> np.ndarray:
+    """Volume factor per date; the growth counts from the range's first day, `day0` days
+    before `dates[0]` (a long range is generated in chunks of days)."""
     weekday = _WEEKDAY[kind]
     weekday = weekday / weekday.mean()
     wd = np.array([weekday[d.weekday()] for d in dates])
-    trend = 1.0 + growth_per_90d * np.arange(len(dates)) / 90.0
+    trend = 1.0 + growth_per_90d * (day0 + np.arange(len(dates))) / 90.0
     return wd * seasonality(dates) * trend
 
 
