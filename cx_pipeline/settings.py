@@ -64,6 +64,16 @@ def _stripped(text: str) -> str:
     return text.strip()
 
 
+EXECUTORS = ("in_process", "multiprocess")
+
+
+def _executor(text: str) -> str:
+    name = text.strip().replace("-", "_")
+    if name not in EXECUTORS:
+        raise SettingError(f"CX_DAGSTER_EXECUTOR={text!r} is not one of {', '.join(EXECUTORS)}")
+    return name
+
+
 @dataclass(frozen=True)
 class Variable:
     name: str
@@ -177,6 +187,13 @@ VARIABLES: tuple[Variable, ...] = (
         "the Dagster instance (telemetry off, one DuckDB writer at a time)",
         _path,
         shown_default="`$CX_DATA_DIR/dagster_home`",
+    ),
+    Variable(
+        "CX_DAGSTER_EXECUTOR",
+        "in_process",
+        "executor of the runs the daemon or the UI launches: `in_process` (DuckDB has one "
+        "writer) or `multiprocess` (see docs/deploy.md); the CLI's loads always run in process",
+        _executor,
     ),
     Variable(
         "CX_ASSET_OWNERS",
@@ -404,6 +421,11 @@ class Settings:
     def asset_owners(self) -> list[str]:
         """Owners shown on every asset in the Dagster UI, read when the definitions load."""
         return self.value("CX_ASSET_OWNERS")
+
+    @property
+    def dagster_executor(self) -> str:
+        """The executor of the runs Dagster launches, read when the definitions load."""
+        return self.value("CX_DAGSTER_EXECUTOR")
 
     @property
     def dagster_ui_url(self) -> str:

@@ -90,12 +90,13 @@ def cli(
         )
     extra = env or {}
     env = {**os.environ, "CX_DATA_DIR": str(data_dir)}
+    # The instance is the data directory's unless the test names one.
+    env.pop("DAGSTER_HOME", None)
     for name, value in extra.items():
         if value is None:
             env.pop(name, None)
         else:
             env[name] = value
-    env.pop("DAGSTER_HOME", None)
     completed = subprocess.run(
         [sys.executable, "-m", "cx_pipeline.cli", *args],
         cwd=ROOT,
@@ -112,12 +113,16 @@ def cli(
     return completed
 
 
+def _session_root(tmp_path_factory) -> Path:
+    """The session's temporary folder: with xdist, the parent of every worker's own."""
+    base = tmp_path_factory.getbasetemp()
+    return base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base
+
+
 def shared_once(tmp_path_factory, name: str, build) -> Path:
     """A folder built once per session by `build(folder)`, even with xdist: the workers'
     base folders share a parent, and the first worker builds while the others wait."""
-    base = tmp_path_factory.getbasetemp()
-    root = base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base
-    folder = root / name
+    folder = _session_root(tmp_path_factory) / name
     with FileLock(str(folder) + ".lock"):
         if not (folder / ".built").exists():
             shutil.rmtree(folder, ignore_errors=True)
@@ -125,6 +130,32 @@ def shared_once(tmp_path_factory, name: str, build) -> Path:
             build(folder)
             (folder / ".built").touch()
     return folder
+
+
+@pytest.fixture(scope="session")
+def postgres(tmp_path_factory):
+    """A PostgreSQL server for the whole session (tests/servers.py), shared by the xdist
+    workers and stopped when the session ends; the tests using it skip without one."""
+    from servers import POSTGRES_MISSING, postgres_binaries, shared_postgres
+
+    if postgres_binaries() is None:
+        pytest.skip(POSTGRES_MISSING)
+    # xdist's workers are children of the controller, which outlives them all.
+    owner = os.getppid() if os.environ.get("PYTEST_XDIST_WORKER") else os.getpid()
+    return shared_postgres(_session_root(tmp_path_factory), owner)
+
+
+def pytest_sessionfinish(session):
+    # Only the process that runs the whole session stops the server: a worker finishing
+    # early would take it from under the other worker's tests.
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        return
+    factory = getattr(session.config, "_tmp_path_factory", None)
+    root = getattr(factory, "_basetemp", None)  # None: no test asked for a folder
+    if root is not None:
+        from servers import stop_shared_postgres
+
+        stop_shared_postgres(root)
 
 
 @pytest.fixture(scope="session")

@@ -7,13 +7,14 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import dagster as dg
+import pytest
 
 from cx_pipeline.defs.automation import cx_daily_job, landing_sensor
 from cx_pipeline.defs.expectations import EXPECTATION_CHECKS
 from cx_pipeline.defs.raw import RAW_ASSETS
-from cx_pipeline.defs.resources import warehouse_resource
+from cx_pipeline.defs.resources import run_executor, warehouse_resource
 from cx_pipeline.generate import generate
-from cx_pipeline.settings import VARIABLES, Settings
+from cx_pipeline.settings import VARIABLES, SettingError, Settings
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -38,6 +39,14 @@ def test_settings_read_the_environment_given():
     moved = settings.with_data_dir("/srv/other")
     assert moved.alerts_path == Path("/srv/other/alerts/alerts.jsonl")
     assert not moved.from_environment("CX_DATA_DIR")
+
+
+def test_runs_execute_in_process_unless_the_deployment_names_multiprocess():
+    assert run_executor(Settings.from_env({})) is dg.in_process_executor
+    multiprocess = Settings.from_env({"CX_DAGSTER_EXECUTOR": "multiprocess"})
+    assert run_executor(multiprocess) is dg.multiprocess_executor
+    with pytest.raises(SettingError, match="CX_DAGSTER_EXECUTOR='k8s'"):
+        run_executor(Settings.from_env({"CX_DAGSTER_EXECUTOR": "k8s"}))
 
 
 def test_the_resources_data_dir_reaches_the_loader_the_sensor_and_the_alerts(tmp_path, monkeypatch):

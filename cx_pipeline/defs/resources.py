@@ -36,7 +36,15 @@ def resources() -> dg.Definitions:
             "warehouse": warehouse_resource(current()),
             "dbt": CxDbtCliResource(project_dir=DBT_PROJECT, dbt_executable=dbt_executable()),
         },
-        # One process per run: steps share the DuckDB writer anyway, and forking a process
-        # per step costs seconds for nothing.
-        executor=dg.in_process_executor,
+        executor=run_executor(current()),
     )
+
+
+def run_executor(settings: Settings) -> dg.ExecutorDefinition:
+    """In process unless the deployment says otherwise: the steps that write DuckDB take
+    its one writer in turn anyway, and forking a process per step costs seconds for
+    nothing. `multiprocess` is for a warehouse that takes several writers; its
+    `max_concurrent` is set in a run's config (`execution: config: max_concurrent: N`)."""
+    if settings.dagster_executor == "multiprocess":
+        return dg.multiprocess_executor
+    return dg.in_process_executor

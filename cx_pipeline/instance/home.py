@@ -15,8 +15,8 @@ DAGSTER_YAML = """\
 telemetry:
   enabled: false
 # No storage block: Dagster's own SQLite storage in the folder of this file (runs, event
-# log, schedules), whoever opens it and whatever DAGSTER_HOME says. Postgres for a
-# deployment with more than one machine: see the README.
+# log, schedules), whoever opens it and whatever DAGSTER_HOME says. PostgreSQL for a
+# team's deployment: deploy/dagster.yaml and docs/deploy.md in the repository.
 concurrency:
   pools:
     # Runs whose steps write the DuckDB file ({pool}) go one at a time.
