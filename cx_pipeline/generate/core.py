@@ -35,9 +35,10 @@ def _as_date(value: dt.date | str) -> dt.date:
     return dt.date.fromisoformat(str(value))
 
 
-# Rows a chunk of days holds in pandas before it is written: about 7 MB a scale-day (60 days
-# at scale 2 peaked at 877 MB in one piece), so a chunk stays near 1.5 GB however long the
-# range. A range that fits one chunk (every test, the demo) is generated as in one piece.
+# Scale-days (days x scale) a chunk draws in pandas before it is written. In one piece 60
+# days at scale 10 peaked at 3.0 GiB and a year at scale 10 would need ~20 GB; a chunk of
+# 200 peaks near 1.3 GiB with the rows it carries over, however long the range. A range
+# that fits one chunk (every test, the demo) is generated exactly as in one piece.
 CHUNK_SCALE_DAYS = 200
 
 _TICKET_NUMBER = 10_000_001
@@ -89,16 +90,19 @@ def generate(
             seed, span, scale, customers, agents, clock, numbers, defects,
             _numbers_given(carried.get(SURVEYS.name)),
         )  # fmt: skip
-        spill = {}
-        for source, df in frames.items():
-            df = _merge(source, carried.get(source.name), df)
+        spill, carried = {}, {source: carried.get(source.name) for source in frames}
+        # Each frame is dropped once written, so the next chunk is drawn without this one.
+        while frames:
+            source, df = frames.popitem()
+            df = _merge(source, carried.pop(source), df)
             later = df["_day"].to_numpy() >= len(chunk_dates)
             if later.any():
                 spill[source.name] = df[later].assign(_day=df["_day"][later] + first)
-                df = df[~later]
+            # The writer leaves out the later days' rows: no copy of the rest is needed.
             write = write_jsonl if source is REVIEWS else write_csv
             summary["files"] += write(df, source, chunk_dates, landing)
-            summary[source.name] += len(df)
+            summary[source.name] += len(df) - int(later.sum())
+            del df
         for kind, n in counts.items():
             summary["defects"][kind] += n
     # Nothing is drawn past the range end, so the last chunk leaves nothing over.
@@ -136,9 +140,11 @@ def _write_key(source, df: pd.DataFrame) -> list[pd.Series]:
     if source is SURVEYS:
         return [df["_t"]]
     if source is TICKETS:
-        number = df["ticket_id"].str.slice(1).astype("int64")
-        seq = df["event_id"].str.rsplit("-", n=1).str[1].astype("int64")
-        return [number >= FIRST_FOLLOW_UP_TICKET, df["event_at"], number, seq]
+        # Ticket ids have one width, so they sort as their numbers; an event id is its
+        # ticket's id and a sequence number, which sorts by its length first.
+        event_id = df["event_id"]
+        call = df["category"] == "follow_up"
+        return [call, df["event_at"], df["ticket_id"], event_id.str.len(), event_id]
     reply = df["reply_at"]
     second = reply.notna() & (reply.str.slice(0, 10) > df["published_at"].str.slice(0, 10))
     return [reply.where(second, df["published_at"]), second, df["review_id"]]
@@ -153,14 +159,13 @@ def _merge(source, carried: pd.DataFrame | None, df: pd.DataFrame) -> pd.DataFra
     # are appended), and earlier chunks' rows come before this chunk's.
     df = pd.concat([carried, df], ignore_index=True)
     mixed = df["_day"].isin(carried["_day"].unique()).to_numpy()
-    part = df[mixed]
     keys = pd.DataFrame(
-        {f"k{i}": k.to_numpy() for i, k in enumerate([part["_day"], *_write_key(source, part)])}
+        {f"k{i}": k.to_numpy()[mixed] for i, k in enumerate([df["_day"], *_write_key(source, df)])}
     )
     keys["position"] = np.arange(len(keys))
     order = keys.sort_values(list(keys.columns)).index.to_numpy()
-    ords = np.empty(len(part), dtype=np.int64)
-    ords[order] = np.arange(len(part))
+    ords = np.empty(len(keys), dtype=np.int64)
+    ords[order] = np.arange(len(keys))
     df.loc[mixed, "_ord"] = ords
     return df
 

@@ -2,6 +2,8 @@
 the canonical format (the source's export columns, in order), one file per day.
 
 Every day gets a file even when empty, so a loader can tell "no records" from "not delivered".
+Rows of days after `dates` are not written: a chunk of a long range leaves them to the chunk
+that holds their day.
 """
 
 from __future__ import annotations
