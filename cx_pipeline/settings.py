@@ -56,6 +56,18 @@ def _retention_days(text: str) -> int:
     return days
 
 
+EXPECTATIONS_ENGINES = ("duckdb", "gx-pandas")
+
+
+def _expectations_engine(text: str) -> str:
+    engine = text.strip().lower()
+    if engine not in EXPECTATIONS_ENGINES:
+        raise SettingError(
+            f"CX_EXPECTATIONS_ENGINE={text!r}: use one of {', '.join(EXPECTATIONS_ENGINES)}"
+        )
+    return engine
+
+
 def _owners(text: str) -> list[str]:
     return [owner.strip() for owner in text.split(",") if owner.strip()]
 
@@ -169,9 +181,16 @@ VARIABLES: tuple[Variable, ...] = (
         "every model spills to disk beyond it (read by `dbt_project/profiles.yml`)",
     ),
     Variable(
+        "CX_EXPECTATIONS_ENGINE",
+        "duckdb",
+        "where row-level expectations run: `duckdb` (as SQL, one scan per suite; GX's pandas "
+        "engine for what has no exact SQL) or `gx-pandas` (all in GX's pandas engine)",
+        _expectations_engine,
+    ),
+    Variable(
         "CX_GX_BATCH_ROWS",
         "200000",
-        "rows per batch when expectation suites are evaluated",
+        "rows per batch when GX's pandas engine evaluates row-level expectations",
         lambda text: max(1, int(text)),
     ),
     Variable(
@@ -405,6 +424,11 @@ class Settings:
     @property
     def duckdb_memory_limit(self) -> str:
         return self.value("CX_DUCKDB_MEMORY_LIMIT")
+
+    @property
+    def expectations_engine(self) -> str:
+        """Where row-level expectations run (quality/runner.py)."""
+        return self.value("CX_EXPECTATIONS_ENGINE")
 
     @property
     def gx_batch_rows(self) -> int:

@@ -347,13 +347,15 @@ def test_where_validates_only_the_requested_partition(con):
     assert rows.observed_value == {"2025-03-09": 30, "2025-03-10": 41}
 
 
-def test_batches_merge_to_the_verdict_of_a_single_batch(con):
+@pytest.mark.parametrize("engine", ["gx-pandas", "duckdb"])
+def test_batches_merge_to_the_verdict_of_a_single_batch(con, engine):
     land(con, "tickets", n=5000)
     con.execute("UPDATE raw.ticket_events SET channel = NULL WHERE _record_number % 25 = 0")
     con.execute("UPDATE raw.ticket_events SET status = 'lost' WHERE _record_number = 4500")
     con.execute("UPDATE raw.ticket_events SET actor_role = NULL WHERE _record_number % 10 = 1")
-    whole = check(con, "tickets")
-    batched = check(con, "tickets", batch_rows=2048)  # 3 batches
+    # GX's pandas engine in batches; in DuckDB the selection is one scan whatever its size
+    whole = check(con, "tickets", engine="gx-pandas")
+    batched = check(con, "tickets", batch_rows=2048, engine=engine)  # 3 batches in GX
     assert whole.rows_validated == batched.rows_validated == 5000
     assert [(o.expectation, o.passed, o.unexpected_count) for o in whole.outcomes] == [
         (o.expectation, o.passed, o.unexpected_count) for o in batched.outcomes

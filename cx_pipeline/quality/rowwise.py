@@ -30,7 +30,7 @@ def batch_rows_setting() -> int:
 
 
 @dataclass
-class _Tally:
+class Tally:
     """One expectation's results summed over batches."""
 
     element_count: int = 0
@@ -103,7 +103,7 @@ def evaluate(
         and _is_integer_type(ctx.columns.get(exp.configuration.kwargs["column"], ""))
     }
 
-    tallies = [_Tally() for _ in expectations]
+    tallies = [Tally() for _ in expectations]
     cursor = ctx.selection.execute(
         "SELECT " + ", ".join(ident(c) for c in columns) + " FROM __batch"
     )
@@ -124,10 +124,10 @@ def evaluate(
         for result in validation.results:
             tallies[result.expectation_config.meta["_cx_index"]].add(result, key)
         del frame, batch, validation  # one batch in memory at a time
-    return {i: _outcome(ctx, exp, tallies[i]) for i, exp in enumerate(expectations)}
+    return {i: outcome(ctx, exp, tallies[i]) for i, exp in enumerate(expectations)}
 
 
-def _outcome(ctx: Context, exp, tally: _Tally) -> ExpectationOutcome:
+def outcome(ctx: Context, exp, tally: Tally) -> ExpectationOutcome:
     cols = columns_of(exp)
     considered = tally.element_count - tally.missing_count
     if tally.error:

@@ -1,8 +1,18 @@
-"""Run an expectation suite against rows in DuckDB.
+"""Run an expectation suite against rows in DuckDB, where the rows are.
 
-Strategy: bounded pandas batches for row-level expectations, DuckDB for the rest.
+- Row-level expectations (not null, between, in set, regex, column pairs...) are one SQL
+  scan of the selection for the whole suite (rowwise_sql.py), which gives the counts,
+  verdicts and examples GX's pandas engine gives (tests/test_rowwise_sql.py compares the
+  two on edge cases, the malformed-input corpus and defective exports). The few without an
+  exact SQL translation, and all of them with `CX_EXPECTATIONS_ENGINE=gx-pandas`, run in
+  GX's pandas engine on batches of at most `CX_GX_BATCH_ROWS` rows (rowwise.py): exact
+  too, because each row passes or fails on its own.
+- Expectations that need all rows at once (uniqueness, row counts against history,
+  freshness, extremes, reconciliation via unexpected_rows_expectation) and schema checks
+  are one aggregate query each (database.py). DuckDB spills to disk rather than run out of
+  memory, so memory stays bounded whatever the partition's size.
 
-Why not a GX SQL datasource on DuckDB? Tried with GX 1.24 and duckdb-engine 0.17
+Why not GX's own SQL datasource on DuckDB? Tried with GX 1.24 and duckdb-engine 0.17
 (`context.data_sources.add_sql(connection_string="duckdb:///...")`): every metric fails
 with "list index out of range". GX's SqlAlchemyExecutionEngine opens a connection per
 query and fetches the rows after closing it; with duckdb-engine a cursor is the DuckDB
@@ -10,25 +20,11 @@ connection itself, and closing (SQLAlchemy ends its implicit transaction) discar
 pending result, so GX reads zero rows (reproduced with plain SQLAlchemy, with any pool).
 It works only after patching a private GX constant (`_PERSISTED_CONNECTION_DIALECTS`),
 and even then GX has no DuckDB dialect for regex expectations, which fail. A private patch
-to a library that changes often is not something to gate production loads on, and it
-would add duckdb-engine as a dependency.
+to a library that changes often is not something to gate production loads on.
 
-So, with memory bounded whatever the partition's size:
-- row-level expectations (not null, between, in set, regex, column pairs...) run in GX's
-  pandas engine on batches of at most `CX_GX_BATCH_ROWS` rows (default 200,000), holding
-  only the columns they read; results merge exactly because each row passes or fails on
-  its own (see rowwise.py);
-- expectations that need all rows at once (uniqueness, row counts against history,
-  freshness, extremes, reconciliation via unexpected_rows_expectation) and schema checks
-  are one aggregate query each in DuckDB (see database.py), which spills to disk rather
-  than run out of memory.
-Measured (2 shared cores; GX 1.24, DuckDB 2.0, pandas 3.1): one partition of 1,000,000
-synthetic survey responses against raw_survey_responses (125 expectations, 63 row-level)
-takes 14-17 s with a peak RSS of ~930 MiB, of which ~290 MiB is Python with GX imported.
-Batch size trades memory for GX's per-batch overhead: 50k rows 33 s / 560 MiB, 200k (the
-default) 14-17 s / 930 MiB, 500k 19 s / 1.5 GiB, one batch of 1M (plain pandas
-validation) 26 s / 2.0 GiB. 3,000,000 rows: 45-58 s, peak 1.0-1.1 GiB: time grows
-linearly, memory stays flat.
+Measured (benchmarks/RESULTS.md, "Expectations in DuckDB"): GX's pandas engine took
+14-17 s for one partition of 1,000,000 survey responses (63 row-level expectations, peak
+~930 MiB at 200,000-row batches).
 """
 
 from __future__ import annotations
@@ -41,10 +37,11 @@ from typing import Any
 import duckdb
 
 from cx_pipeline.quality import database as in_database
-from cx_pipeline.quality import rowwise
+from cx_pipeline.quality import rowwise, rowwise_sql
 from cx_pipeline.quality.database import Context, Selection
 from cx_pipeline.quality.results import ExpectationOutcome, SuiteResult
 from cx_pipeline.quality.suites import DATABASE_TYPES, columns_of, describe, load_suite, severity
+from cx_pipeline.settings import current
 
 
 @contextlib.contextmanager
@@ -74,6 +71,7 @@ def validate_table(
     suite_params: Mapping[str, Any] | None = None,
     pre_load: bool = False,
     batch_rows: int | None = None,
+    engine: str | None = None,
 ) -> SuiteResult:
     """Validate the rows of `table` (a table or view, e.g. `raw.survey_responses`) that
     `where` selects against the suite `expectations/<suite_name>.json`.
@@ -88,6 +86,8 @@ def validate_table(
     - `pre_load`: a file checked before loading; expectations with `meta.after_load` are
       skipped (listed in `SuiteResult.skipped`).
     - `batch_rows`: largest pandas batch handed to GX (default `CX_GX_BATCH_ROWS` or 200k).
+    - `engine`: where row-level expectations run, `duckdb` or `gx-pandas` (default
+      `CX_EXPECTATIONS_ENGINE`).
     """
     suite = load_suite(suite_name)
     meta = suite.meta or {}
@@ -119,11 +119,28 @@ def validate_table(
                 outcomes[i] = _missing_columns(exp, table, missing)
             else:
                 row_level.append(i)
+        in_sql: list[tuple[int, rowwise_sql.Conditions]] = []
+        in_gx: list[int] = []
+        for i in row_level:
+            conditions = (
+                rowwise_sql.sql_conditions(ctx, suite.expectations[i])
+                if (engine or current().expectations_engine) == "duckdb"
+                else None
+            )
+            if conditions is None:
+                in_gx.append(i)
+            else:
+                in_sql.append((i, conditions))
+        counted = rowwise_sql.evaluate(
+            ctx, [suite.expectations[i] for i, _ in in_sql], [c for _, c in in_sql]
+        )
+        for position, (i, _) in enumerate(in_sql):
+            outcomes[i] = counted[position]
         # Streamed last: no other query may run on the connection while a result is open.
         merged = rowwise.evaluate(
-            ctx, [suite.expectations[i] for i in row_level], suite_name, batch_rows
+            ctx, [suite.expectations[i] for i in in_gx], suite_name, batch_rows
         )
-        for position, i in enumerate(row_level):
+        for position, i in enumerate(in_gx):
             outcomes[i] = merged[position]
     ordered = [outcomes[i] for i in sorted(outcomes)]
     return SuiteResult(
@@ -142,6 +159,7 @@ def validate_dataframe(
     suite_params: Mapping[str, Any] | None = None,
     pre_load: bool = True,
     batch_rows: int | None = None,
+    engine: str | None = None,
 ) -> SuiteResult:
     """Validate a pandas DataFrame of canonical records (typed as the loader types them),
     e.g. one export mapped by its profile before loading (`cx-pipeline validate FILE`).
@@ -157,6 +175,7 @@ def validate_dataframe(
             suite_params=suite_params,
             pre_load=pre_load,
             batch_rows=batch_rows,
+            engine=engine,
         )
     finally:
         con.close()

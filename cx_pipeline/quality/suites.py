@@ -33,8 +33,8 @@ if TYPE_CHECKING:
 SEVERITIES = ("error", "warning")
 _GX_SEVERITY = {"error": "critical", "warning": "warning"}
 
-# Evaluated by GX itself on pandas batches of the selected rows (see rowwise.py): each row
-# passes or fails on its own, so counts add up across batches.
+# Each row passes or fails on its own: one SQL scan counts them all (rowwise_sql.py), or
+# GX's pandas engine in batches whose counts add up (rowwise.py).
 ROWWISE_TYPES = frozenset(
     {
         "expect_column_values_to_not_be_null",
