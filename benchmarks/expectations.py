@@ -34,10 +34,10 @@ load_suite(suite)  # imports GX (seconds), which both engines pay to read the su
 started = time.monotonic()
 result = validate_table(database, table, suite, engine=engine)
 peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-print(json.dumps({"seconds": time.monotonic() - started, "rows": result.rows_validated,
+print("RESULT " + json.dumps({"seconds": time.monotonic() - started, "rows": result.rows_validated,
                   "peak_mib": peak,
                   "verdicts": [[o.expectation, o.passed, o.unexpected_count]
-                               for o in result.outcomes]}))
+                               for o in result.outcomes]}), flush=True)
 """
 
 
@@ -50,7 +50,9 @@ def run(database: Path, table: str, suite: str, engine: str) -> dict:
         text=True,
     )
     wall = time.monotonic() - started
-    return json.loads(done.stdout.strip().splitlines()[-1]) | {"wall": wall}
+    # DuckDB's progress bar may share the line
+    line = done.stdout.rsplit("RESULT ", 1)[1].splitlines()[0]
+    return json.loads(line) | {"wall": wall}
 
 
 def main() -> int:
