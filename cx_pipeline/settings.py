@@ -56,18 +56,6 @@ def _retention_days(text: str) -> int:
     return days
 
 
-EXPECTATIONS_ENGINES = ("duckdb", "gx-pandas")
-
-
-def _expectations_engine(text: str) -> str:
-    engine = text.strip().lower()
-    if engine not in EXPECTATIONS_ENGINES:
-        raise SettingError(
-            f"CX_EXPECTATIONS_ENGINE={text!r}: use one of {', '.join(EXPECTATIONS_ENGINES)}"
-        )
-    return engine
-
-
 def _owners(text: str) -> list[str]:
     return [owner.strip() for owner in text.split(",") if owner.strip()]
 
@@ -76,14 +64,20 @@ def _stripped(text: str) -> str:
     return text.strip()
 
 
+def _one_of(name: str, choices: tuple[str, ...], normal: Callable[[str], str]):
+    """A parser of a variable that takes one of `choices` (after `normal`)."""
+
+    def parse(text: str) -> str:
+        value = normal(text.strip())
+        if value not in choices:
+            raise SettingError(f"{name}={text!r} is not one of {', '.join(choices)}")
+        return value
+
+    return parse
+
+
 EXECUTORS = ("in_process", "multiprocess")
-
-
-def _executor(text: str) -> str:
-    name = text.strip().replace("-", "_")
-    if name not in EXECUTORS:
-        raise SettingError(f"CX_DAGSTER_EXECUTOR={text!r} is not one of {', '.join(EXECUTORS)}")
-    return name
+EXPECTATIONS_ENGINES = ("duckdb", "gx-pandas")
 
 
 @dataclass(frozen=True)
@@ -185,7 +179,7 @@ VARIABLES: tuple[Variable, ...] = (
         "duckdb",
         "where row-level expectations run: `duckdb` (as SQL, one scan per suite; GX's pandas "
         "engine for what has no exact SQL) or `gx-pandas` (all in GX's pandas engine)",
-        _expectations_engine,
+        _one_of("CX_EXPECTATIONS_ENGINE", EXPECTATIONS_ENGINES, str.lower),
     ),
     Variable(
         "CX_GX_BATCH_ROWS",
@@ -212,7 +206,7 @@ VARIABLES: tuple[Variable, ...] = (
         "in_process",
         "executor of the runs the daemon or the UI launches: `in_process` (DuckDB has one "
         "writer) or `multiprocess` (see docs/deploy.md); the CLI's loads always run in process",
-        _executor,
+        _one_of("CX_DAGSTER_EXECUTOR", EXECUTORS, lambda text: text.replace("-", "_")),
     ),
     Variable(
         "CX_ASSET_OWNERS",

@@ -591,15 +591,17 @@ def test_the_corpus_covers_at_least_sixty_cases():
     assert len(CASES) >= 60
 
 
-@pytest.mark.parametrize("case", CASES, ids=[c.name for c in CASES])
-def test_malformed_input_outcome(case: Case, tmp_path, monkeypatch):
-    monkeypatch.setenv("CX_DATA_DIR", str(tmp_path))
+def land_case(case: Case, data_dir, monkeypatch):
+    """The case's files in `data_dir`'s landing folder for DAY, with its profile if it has
+    one, and the environment pointing there; the landing folder."""
+    monkeypatch.setenv("CX_DATA_DIR", str(data_dir))
+    monkeypatch.delenv("CX_PROFILES_DIR", raising=False)
     if case.profile:
-        profiles = tmp_path / "profiles"
-        profiles.mkdir()
+        profiles = data_dir / "profiles"
+        profiles.mkdir(parents=True)
         (profiles / "user.yaml").write_text(case.profile)
         monkeypatch.setenv("CX_PROFILES_DIR", str(profiles))
-    folder = tmp_path / "landing" / case.source / DAY.isoformat()
+    folder = data_dir / "landing" / case.source / DAY.isoformat()
     folder.mkdir(parents=True)
     for name, content in case.files.items():
         (folder / name).write_bytes(content)
@@ -607,6 +609,12 @@ def test_malformed_input_outcome(case: Case, tmp_path, monkeypatch):
         (folder / name).symlink_to(target)
     for name in case.folders:
         (folder / name).mkdir()
+    return folder
+
+
+@pytest.mark.parametrize("case", CASES, ids=[c.name for c in CASES])
+def test_malformed_input_outcome(case: Case, tmp_path, monkeypatch):
+    folder = land_case(case, tmp_path, monkeypatch)
     con = duckdb.connect(str(tmp_path / "w.duckdb"))
     results = load_partition(con, SOURCES[case.source], DAY, "run")
     skipped = dict(

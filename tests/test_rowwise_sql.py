@@ -10,7 +10,7 @@ from pathlib import Path
 import duckdb
 import pytest
 from test_expectations import RAW_SUITES, land
-from test_malformed_corpus import CASES, DAY
+from test_malformed_corpus import CASES, DAY, land_case
 
 os.environ.setdefault("GX_ANALYTICS_ENABLED", "False")
 
@@ -164,19 +164,7 @@ def _both_engines(con, table, suite, **kwargs):
 
 def _load_case(case, data_dir, monkeypatch) -> Path:
     """One corpus case loaded as test_malformed_corpus.py loads it; its warehouse file."""
-    monkeypatch.setenv("CX_DATA_DIR", str(data_dir))
-    monkeypatch.delenv("CX_PROFILES_DIR", raising=False)
-    if case.profile:
-        profiles = data_dir / "profiles"
-        profiles.mkdir(parents=True)
-        (profiles / "user.yaml").write_text(case.profile)
-        monkeypatch.setenv("CX_PROFILES_DIR", str(profiles))
-    folder = data_dir / "landing" / case.source / DAY.isoformat()
-    folder.mkdir(parents=True)
-    for name, content in case.files.items():
-        (folder / name).write_bytes(content)
-    for name in case.folders:
-        (folder / name).mkdir()
+    land_case(case, data_dir, monkeypatch)
     database = data_dir / "w.duckdb"
     with duckdb.connect(str(database)) as con:
         load_partition(con, SOURCES[case.source], DAY, "run")

@@ -61,8 +61,10 @@ def _family(duckdb_type: str) -> str:
     base = duckdb_type.upper().split("(")[0].strip()
     if base in _INTEGER:
         return "integer"
-    if base in _FLOAT or base.startswith("DECIMAL"):
-        return "float" if base in _FLOAT else "decimal"
+    if base in _FLOAT:
+        return "float"
+    if base == "DECIMAL":
+        return "decimal"
     if base in _TEXT:
         return "text"
     if base in _TEMPORAL:
@@ -114,12 +116,12 @@ def _python_end(pattern: str) -> str:
     return "".join(out)
 
 
-def _regex(pattern: Any) -> str | None:
+def _regex(ctx: Context, pattern: Any) -> str | None:
     if not isinstance(pattern, str) or _NOT_PORTABLE.search(pattern):
         return None
     translated = _python_end(pattern)
-    try:
-        duckdb.execute("SELECT regexp_matches('', ?)", [translated])
+    try:  # RE2 rejects what Python's re may accept: that one goes to GX
+        ctx.selection.con.execute("SELECT regexp_matches('', ?)", [translated])
     except duckdb.Error:
         return None
     return literal(translated)
@@ -184,7 +186,7 @@ def sql_conditions(ctx: Context, exp) -> Conditions | None:
         patterns = kw.get("regex_list") if listed else [kw.get("regex")]
         if not isinstance(patterns, list | tuple) or not patterns:
             return None
-        regexes = [_regex(p) for p in patterns]
+        regexes = [_regex(ctx, p) for p in patterns]
         if None in regexes:
             return None
         matches = [f"regexp_matches({col}, {r})" for r in regexes]
