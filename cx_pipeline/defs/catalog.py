@@ -29,7 +29,11 @@ _LOAD_COLUMNS = (
     ("_row_hash", "VARCHAR", "hash of the row's content, for duplicates and re-deliveries"),
     ("_profile", "VARCHAR", "the mapping profile that read the file"),
     ("_run_id", "VARCHAR", "the Dagster run that loaded the row"),
-    ("_loaded_at", "TIMESTAMPTZ", "when the row was loaded"),
+    (
+        "_loaded_at",
+        "TIMESTAMPTZ",
+        "when the row was first loaded (a re-run delivering it unchanged keeps it)",
+    ),
 )
 
 

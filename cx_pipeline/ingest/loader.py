@@ -334,12 +334,20 @@ def store_file(
         _reinstate_older_versions(con, source)
     cols = ", ".join(ident(c.name) for c in source.columns)
     file_name = str(path)
+    # A row this partition held before, from the same file and line with the same key and
+    # content, keeps its load time: a re-run that delivers nothing new then leaves the raw
+    # tables' fingerprint as it was, and dbt and publish are skipped (build_state.py). Files
+    # lie directly in the day's folder, so their name identifies them, also after the data
+    # directory has moved.
     con.execute(
         f"INSERT INTO raw.{source.table} ({cols}, _extras, _source_file, _record_number, "
         "_partition_date, _row_hash, _profile, _run_id, _loaded_at) "
-        f"SELECT {cols}, _extras, ?, _rec + {line_offset}, ?, "
-        "_row_hash, ?, ?, now() FROM _classified WHERE _outcome = 'loaded'",
-        [file_name, day, profile.name, run_id],
+        f"SELECT {', '.join('c.' + ident(c.name) for c in source.columns)}, c._extras, ?, "
+        f"c._rec + {line_offset}, ?, c._row_hash, ?, ?, coalesce(b.loaded_at, now()) "
+        "FROM _classified c LEFT JOIN _loaded_before b ON b.file_name = ? "
+        f"AND b.record_number = c._rec + {line_offset} AND b.row_hash = c._row_hash "
+        f"AND b.k = c.{key} WHERE c._outcome = 'loaded'",
+        [file_name, day, profile.name, run_id, path.name],
     )
     # The original row is rebuilt from the file's text only for the rows that need it.
     original = staged.original_row_sql("i")
@@ -426,6 +434,15 @@ def clear_partition(con: duckdb.DuckDBPyConnection, source: Source, day: date) -
 
 
 def _snapshot_keys(con: duckdb.DuckDBPyConnection, source: Source, day: date) -> None:
+    # Grouped, so that the join in store_file can never match a row twice.
+    con.execute(
+        "CREATE OR REPLACE TEMP TABLE _loaded_before AS SELECT "
+        f"{ident(source.key)} AS k, _row_hash AS row_hash, "
+        "parse_filename(_source_file) AS file_name, _record_number AS record_number, "
+        "min(_loaded_at) AS loaded_at "
+        f"FROM raw.{source.table} WHERE _partition_date = ? GROUP BY ALL",
+        [day],
+    )
     ticket = "ticket_id" if source.key == "event_id" else "CAST(NULL AS VARCHAR)"
     con.execute(
         f"CREATE OR REPLACE TEMP TABLE _keys_before AS SELECT DISTINCT {ident(source.key)} AS k, "
@@ -454,7 +471,7 @@ def _record_removed(con: duckdb.DuckDBPyConnection, source: Source, day: date, r
             f"WHERE r.{ident(source.key)} = b.k)",
             [source.name, day, run_id],
         )
-    con.execute("DROP TABLE _keys_before")
+    con.execute("DROP TABLE _keys_before; DROP TABLE _loaded_before")
 
 
 def purge_quarantine(

@@ -237,8 +237,9 @@ def format_outcome(outcome: LoadOutcome, settings: Settings | None = None) -> st
         lines.append(f"alerts: {settings.alerts_path}")
     if outcome.unchanged:
         lines.append(
-            "nothing changed since the last published build (no row loaded or removed, same "
-            f"dbt project): dbt build and publish skipped; {settings.published_path} is current"
+            "nothing changed since the last published build (no new or changed row, none "
+            "removed, same dbt project): dbt build and publish skipped; "
+            f"{settings.published_path} is current"
         )
     elif outcome.published:
         lines.append(f"published: {settings.published_path}")
