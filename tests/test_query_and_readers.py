@@ -39,6 +39,13 @@ def test_sql_is_read_only(loaded_demo):
 def test_readers_never_fail_while_a_load_runs(loaded_demo):
     data_dir = loaded_demo
     published = data_dir / "published" / "cx.duckdb"
+    # The next day's delivery, so the load has new rows to build and publish: a re-run of
+    # the days already loaded would deliver nothing new and be skipped.
+    cli(
+        data_dir,
+        *("generate", "--start", "2025-03-06", "--days", "1", "--scale", "0.5"),
+        *("--seed", "12"),
+    )
     env = {**os.environ, "CX_DATA_DIR": str(data_dir)}
     env.pop("DAGSTER_HOME", None)
     load = subprocess.Popen(
@@ -48,9 +55,9 @@ def test_readers_never_fail_while_a_load_runs(loaded_demo):
             "cx_pipeline.cli",
             "load",
             "--start",
-            "2025-03-03",
+            "2025-03-06",
             "--end",
-            "2025-03-05",
+            "2025-03-06",
         ],
         cwd=ROOT,
         env=env,
