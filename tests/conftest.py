@@ -58,6 +58,8 @@ def pytest_configure(config):
     )
 
 
+# First: xdist's worker reads the `xdist_group` markers in its own hook of this name.
+@pytest.hookimpl(tryfirst=True)
 def pytest_collection_modifyitems(config, items):
     for item in items:
         if item.get_closest_marker("slow") or _runs_the_pipeline(item):
