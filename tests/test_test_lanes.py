@@ -9,7 +9,7 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 
-MODULE = '''
+MODULE = """
 import pytest
 
 @pytest.fixture(scope="module")
@@ -19,7 +19,7 @@ def build():
 @pytest.mark.parametrize("i", range(4))
 def test_shares_the_build(build, i):
     assert build == 1
-'''
+"""
 
 
 def test_a_modules_shared_build_keeps_its_tests_on_one_worker(tmp_path):
