@@ -91,6 +91,9 @@ def dbt_test_description(test: Mapping[str, Any], manifest: Mapping[str, Any]) -
     column = kwargs.get("column_name") or test.get("column_name")
     if name == "not_null":
         what = f"{column} of {model} is never NULL."
+    elif name == "not_null_columns":
+        columns = ", ".join(kwargs.get("columns") or [])
+        what = f"None of {columns} of {model} is ever NULL (a failing row names the column)."
     elif name == "unique":
         what = f"{column} of {model} has no duplicate value."
     elif name == "accepted_values":
