@@ -4,7 +4,6 @@ import os
 import re
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from pathlib import Path
 from typing import Any
 
 import dagster as dg
@@ -14,7 +13,11 @@ from cx_pipeline.defs.catalog import DAILY_FRESHNESS, dbt_test_description, owne
 from cx_pipeline.instance.run_window import run_window, window_label
 from cx_pipeline.warehouse import build_state, reference
 from cx_pipeline.warehouse.check_audit import record_and_alert, to_record
-from cx_pipeline.warehouse.dbt_project import cx_dbt_project, definitions_manifest
+from cx_pipeline.warehouse.dbt_project import (
+    cx_dbt_project,
+    dbt_environment,
+    definitions_manifest,
+)
 from cx_pipeline.warehouse.resource import WRITER_POOL, WarehouseResource
 
 DBT_PROJECT = cx_dbt_project()
@@ -113,20 +116,18 @@ def cx_dbt_models(
         args.append("--full-refresh")
     # No dbt.log in the target folder: at debug level it cost a third of dbt's worker
     # threads' time, and its info lines are what the load's log holds already.
-    dbt_env = {
-        **window_env,
-        **warehouse.dbt_env(),
-        **reference.dbt_env(settings),
-        "DBT_LOG_LEVEL_FILE": "none",
-    }
-    with warehouse.writer_lock(), _invocation_env(dbt_env):
-        # The project's own target folder (we hold the writer lock), so that dbt's partial
-        # parsing is reused instead of a full parse per run.
+    with (
+        warehouse.writer_lock(),
+        dbt_environment(settings) as paths,
+        _invocation_env({**window_env, **paths, "DBT_LOG_LEVEL_FILE": "none"}),
+    ):
+        # The target folder dbt_environment holds for this invocation, so that dbt's
+        # partial parsing is reused instead of a full parse per run.
         invocation = dbt.cli(
             args,
             context=context,
             raise_on_error=False,
-            target_path=Path(DBT_PROJECT.target_path),
+            target_path=settings.dbt_target_path,
         )
         # Kept until dbt has exited (it holds the DuckDB file), then given the row counts
         # and column types of the tables it built. dagster-dbt's fetch_row_counts() reads

@@ -8,6 +8,8 @@ import json
 import os
 import subprocess
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from functools import cached_property
 from pathlib import Path
 
@@ -22,6 +24,45 @@ def dbt_executable() -> str:
     # The dbt beside this interpreter, so that the CLI works without an activated venv.
     candidate = Path(sys.executable).parent / "dbt"
     return str(candidate) if candidate.exists() else "dbt"
+
+
+# Where dbt finds the data directory it builds: a symlink in its target folder.
+DATA_DIR_LINK = "data-dir"
+
+
+@contextmanager
+def dbt_environment(settings: Settings | None = None) -> Iterator[dict[str, str]]:
+    """The variables of one dbt invocation against `settings.data_dir`, for as long as it runs.
+
+    dbt parses the whole project again (about 10 s) whenever a profile value or a variable
+    that `dbt_project.yml` reads differs from its last parse, and the warehouse file and the
+    effective seed folder both live in the data directory. So dbt reaches them through a
+    fixed path, a symlink in its target folder pointed at this data directory: one parse
+    serves every data directory that shares the target folder. Invocations sharing the
+    folder take turns, as they must anyway (they share its partial-parse state and
+    artifacts, which dbt does not guard).
+    """
+    settings = settings or current()
+    seeds = reference.assemble(settings)
+    target = settings.dbt_target_path
+    target.mkdir(parents=True, exist_ok=True)
+    with (target / ".invocation.lock").open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        link = target / DATA_DIR_LINK
+        _point(link, settings.data_dir.resolve())
+        yield {
+            "CX_DATA_DIR": str(link),
+            reference.SEEDS_ENV: str(link / seeds.relative_to(settings.data_dir)),
+        }
+
+
+def _point(link: Path, folder: Path) -> None:
+    if link.is_symlink() and Path(os.readlink(link)) == folder:
+        return
+    staged = link.with_name(f".{link.name}.{os.getpid()}")
+    staged.unlink(missing_ok=True)
+    staged.symlink_to(folder, target_is_directory=True)
+    os.replace(staged, link)
 
 
 def _newest_source_mtime(project_dir: Path) -> float:
@@ -62,29 +103,25 @@ def _parse_unless_current(project_dir: Path, settings: Settings, manifest: Path)
         and _whole(manifest)
     ):
         return manifest
-    completed = subprocess.run(
-        [
-            dbt_executable(),
-            "parse",
-            "--quiet",
-            "--project-dir",
-            str(project_dir),
-            "--profiles-dir",
-            str(project_dir),
-            "--target-path",
-            str(manifest.parent),
-        ],
-        capture_output=True,
-        text=True,
-        check=False,
-        # The data directory and seed folder a run gives dbt, so that it finds this parse
-        # reusable.
-        env={
-            **os.environ,
-            "CX_DATA_DIR": str(settings.data_dir),
-            **reference.dbt_env(settings),
-        },
-    )
+    # The variables a build gives dbt, so that the build finds this parse reusable.
+    with dbt_environment(settings) as dbt_env:
+        completed = subprocess.run(
+            [
+                dbt_executable(),
+                "parse",
+                "--quiet",
+                "--project-dir",
+                str(project_dir),
+                "--profiles-dir",
+                str(project_dir),
+                "--target-path",
+                str(manifest.parent),
+            ],
+            capture_output=True,
+            text=True,
+            check=False,
+            env={**os.environ, **dbt_env},
+        )
     if completed.returncode != 0:
         raise RuntimeError(f"dbt parse failed:\n{completed.stdout}\n{completed.stderr}")
     return manifest

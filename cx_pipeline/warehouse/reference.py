@@ -164,8 +164,3 @@ def assemble(settings: Settings | None = None) -> Path:
         if stale.name not in wanted and stale.is_file():
             stale.unlink()
     return target
-
-
-def dbt_env(settings: Settings | None = None) -> dict[str, str]:
-    """The variable that points dbt at the effective folder (assembled first)."""
-    return {SEEDS_ENV: str(assemble(settings))}

@@ -46,10 +46,6 @@ class WarehouseResource(dg.ConfigurableResource):
     def published_path(self) -> Path:
         return self.settings().published_path
 
-    def dbt_env(self) -> dict[str, str]:
-        """What dbt's profile reads from the environment: where the warehouse is."""
-        return {"CX_DATA_DIR": str(self.settings().data_dir)}
-
     @contextmanager
     def writer_lock(self) -> Iterator[None]:
         # Re-entrant within a process: a step holding the lock may open the file again.
