@@ -224,7 +224,8 @@ VARIABLES: tuple[Variable, ...] = (
     Variable(
         "CX_DBT_TARGET_PATH",
         None,
-        "dbt's target folder (manifest, partial-parse state); give each data directory its own",
+        "dbt's target folder (manifest, partial-parse state); data directories sharing it "
+        "share one parse, and their dbt builds take turns",
         _path,
         shown_default="`dbt_project/target`",
     ),
