@@ -2,28 +2,18 @@
 warehouse and the effective seeds through a fixed symlink (dbt_project.dbt_environment)."""
 
 import os
-import subprocess
 import threading
 import time
 from pathlib import Path
 
 from cx_pipeline.settings import Settings
-from cx_pipeline.warehouse.dbt_project import DATA_DIR_LINK, dbt_environment, dbt_executable
+from cx_pipeline.warehouse.dbt_project import DATA_DIR_LINK, dbt_environment, dbt_parse
 
 FULL_PARSE = "Unable to do partial parsing"
 
 
 def _parse(settings: Settings) -> str:
-    project = settings.dbt_project_dir
-    with dbt_environment(settings) as env:
-        completed = subprocess.run(
-            [dbt_executable(), "parse", "--project-dir", str(project)]
-            + ["--profiles-dir", str(project), "--target-path", str(settings.dbt_target_path)],
-            capture_output=True,
-            text=True,
-            env={**os.environ, **env, "DBT_SEND_ANONYMOUS_USAGE_STATS": "False"},
-            check=False,
-        )
+    completed = dbt_parse(settings.dbt_project_dir, settings)
     assert completed.returncode == 0, completed.stdout[-3000:] + completed.stderr[-3000:]
     return completed.stdout
 

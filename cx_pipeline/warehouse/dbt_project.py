@@ -103,28 +103,33 @@ def _parse_unless_current(project_dir: Path, settings: Settings, manifest: Path)
         and _whole(manifest)
     ):
         return manifest
-    # The variables a build gives dbt, so that the build finds this parse reusable.
+    completed = dbt_parse(project_dir, settings, "--quiet")
+    if completed.returncode != 0:
+        raise RuntimeError(f"dbt parse failed:\n{completed.stdout}\n{completed.stderr}")
+    return manifest
+
+
+def dbt_parse(project_dir: Path, settings: Settings, *flags: str) -> subprocess.CompletedProcess:
+    """`dbt parse` into the target folder, with the variables a build gives dbt, so that the
+    build finds this parse reusable."""
     with dbt_environment(settings) as dbt_env:
-        completed = subprocess.run(
+        return subprocess.run(
             [
                 dbt_executable(),
                 "parse",
-                "--quiet",
+                *flags,
                 "--project-dir",
                 str(project_dir),
                 "--profiles-dir",
                 str(project_dir),
                 "--target-path",
-                str(manifest.parent),
+                str(settings.dbt_target_path),
             ],
             capture_output=True,
             text=True,
             check=False,
             env={**os.environ, **dbt_env},
         )
-    if completed.returncode != 0:
-        raise RuntimeError(f"dbt parse failed:\n{completed.stdout}\n{completed.stderr}")
-    return manifest
 
 
 def definitions_manifest(project_dir: Path, settings: Settings | None = None) -> Path:
