@@ -7,7 +7,9 @@ DuckDB tables and views.
     result.success        # False when an expectation of severity error failed
     result.failures       # failed ExpectationOutcome objects, blocking ones first
 
-Importing this package is cheap; Great Expectations is imported on first use.
+Importing this package is cheap. Great Expectations is imported to check a suite file
+the first time its content is seen (checked_suites.py) and for expectations left to its
+pandas engine; a suite already checked is applied without it.
 """
 
 from cx_pipeline.quality.results import ExpectationOutcome, SuiteResult

@@ -40,9 +40,10 @@ import duckdb
 
 from cx_pipeline.quality import database as in_database
 from cx_pipeline.quality import rowwise, rowwise_sql
+from cx_pipeline.quality.checked_suites import checked_suite
 from cx_pipeline.quality.database import Context, Selection
 from cx_pipeline.quality.results import ExpectationOutcome, SuiteResult
-from cx_pipeline.quality.suites import DATABASE_TYPES, columns_of, describe, load_suite, severity
+from cx_pipeline.quality.suites import DATABASE_TYPES, columns_of, describe, severity
 from cx_pipeline.settings import current
 
 
@@ -91,7 +92,7 @@ def validate_table(
     - `engine`: where row-level expectations run, `duckdb` or `gx-pandas` (default
       `CX_EXPECTATIONS_ENGINE`).
     """
-    suite = load_suite(suite_name)
+    suite = checked_suite(suite_name)
     meta = suite.meta or {}
     with _connection(database) as con:
         selection = Selection(con, table, where, params)
