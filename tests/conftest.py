@@ -27,7 +27,7 @@ _RUNS_THE_PIPELINE = re.compile(
     re.VERBOSE | re.DOTALL,
 )
 # A module that runs the fault suite or dbt itself, wherever in the module it does.
-_MODULE_RUNS_THE_PIPELINE = re.compile(r"faults\.py|dbt_executable\(\)")
+_MODULE_RUNS_THE_PIPELINE = re.compile(r"faults\.py|dbt_executable\(\)|dbt_in_process\(")
 _LOADING = {"load", "demo"}
 _current_test: list[pytest.Item] = []
 

@@ -4,6 +4,7 @@ import os
 import re
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
+from pathlib import Path
 from typing import Any
 
 import dagster as dg
@@ -13,6 +14,7 @@ from cx_pipeline.defs.catalog import DAILY_FRESHNESS, dbt_test_description, owne
 from cx_pipeline.instance.run_window import run_window, window_label
 from cx_pipeline.warehouse import build_state, reference
 from cx_pipeline.warehouse.check_audit import record_and_alert, to_record
+from cx_pipeline.warehouse.dbt_in_process import dbt_in_process
 from cx_pipeline.warehouse.dbt_project import (
     cx_dbt_project,
     dbt_environment,
@@ -70,10 +72,13 @@ class CxDbtTranslator(DagsterDbtTranslator):
         )
 
 
+CX_DBT_TRANSLATOR = CxDbtTranslator()
+
+
 @dbt_assets(
     manifest=DBT_MANIFEST,
     project=DBT_PROJECT,
-    dagster_dbt_translator=CxDbtTranslator(),
+    dagster_dbt_translator=CX_DBT_TRANSLATOR,
     pool=WRITER_POOL,
 )
 def cx_dbt_models(
@@ -121,18 +126,22 @@ def cx_dbt_models(
         dbt_environment(settings) as paths,
         _invocation_env({**window_env, **paths, "DBT_LOG_LEVEL_FILE": "none"}),
     ):
-        # The target folder dbt_environment holds for this invocation, so that dbt's
-        # partial parsing is reused instead of a full parse per run.
-        invocation = dbt.cli(
+        # In this process, where dbt is imported already (see dbt_in_process.py); the
+        # target folder dbt_environment holds for this invocation, so that dbt's partial
+        # parsing is reused instead of a full parse per run.
+        invocation = dbt_in_process(
             args,
             context=context,
-            raise_on_error=False,
+            manifest=DBT_MANIFEST,
+            translator=CX_DBT_TRANSLATOR,
+            project_dir=Path(dbt.project_dir),
+            profiles_dir=Path(dbt.profiles_dir or dbt.project_dir),
             target_path=settings.dbt_target_path,
         )
-        # Kept until dbt has exited (it holds the DuckDB file), then given the row counts
-        # and column types of the tables it built. dagster-dbt's fetch_row_counts() reads
-        # them through dbt's adapter, whose read-only connection then stays open in this
-        # process and keeps the step from writing the file again.
+        # Given the row counts and column types of the tables dbt built once it is done.
+        # dagster-dbt's fetch_row_counts() reads them through dbt's adapter, whose
+        # read-only connection then stays open in this process and keeps the step from
+        # writing the file again.
         events = list(invocation.stream())
         checks = [e for e in events if isinstance(e, dg.AssetCheckResult)]
         with warehouse.write() as con:
@@ -154,7 +163,8 @@ def cx_dbt_models(
     if not invocation.is_successful():
         raise dg.Failure(
             description="dbt build failed (a model or an error-severity test); "
-            "downstream assets are not materialized",
+            "downstream assets are not materialized"
+            + (f": {invocation.error}" if invocation.error else ""),
             metadata={"failures": dg.MetadataValue.json(_failures(invocation))},
         )
 
@@ -193,9 +203,9 @@ def _with_table_metadata(con, manifest: Mapping[str, Any], event):
 
 @contextmanager
 def _invocation_env(values: dict[str, str]) -> Iterator[None]:
-    """The environment of this one dbt invocation: DbtCliResource.cli (dagster-dbt 0.29)
-    takes no environment, it copies os.environ when it starts dbt, so the values are laid
-    over it for the call and taken off again as soon as dbt has exited."""
+    """The environment of this one dbt invocation: dbt reads its variables (`env_var()`,
+    its `DBT_*` flags) from os.environ when an invocation starts, so the values are laid
+    over it for the call and taken off again as soon as dbt is done."""
     saved = {name: os.environ[name] for name in values.keys() & os.environ.keys()}
     os.environ.update(values)
     try:
