@@ -9,8 +9,10 @@ from typing import Any
 
 import dagster as dg
 from dagster_dbt import DagsterDbtTranslator, DbtCliResource, dbt_assets
+from dagster_dbt.dbt_manifest import validate_manifest
 
 from cx_pipeline.defs.catalog import DAILY_FRESHNESS, dbt_test_description, owners
+from cx_pipeline.instance.progress import REBUILT_KEY
 from cx_pipeline.instance.run_window import run_window, window_label
 from cx_pipeline.warehouse import build_state, reference
 from cx_pipeline.warehouse.check_audit import record_and_alert, to_record
@@ -98,13 +100,16 @@ def cx_dbt_models(
     with warehouse.write() as con:
         unchanged = build_state.fingerprint(con, settings) == build_state.last_published(con)
         full_refresh = build_state.needs_full_refresh(con, reference_digest)
-    if unchanged and context.run.tags.get(REBUILD_TAG) != "true":
-        # Outputs are optional: none yielded, so publish is skipped too.
-        context.log.info(
-            "raw tables, dbt project and settings are those of the last published build: "
-            "dbt build and publish skipped, the published marts are current"
-        )
-        return
+        if unchanged and context.run.tags.get(REBUILD_TAG) != "true":
+            # Outputs are optional: none yielded, so publish is skipped too.
+            context.log.info(
+                "raw tables, dbt project and settings are those of the last published build: "
+                "dbt build and publish skipped, the published marts are current"
+            )
+            return
+        changed = None if full_refresh else build_state.changed_sources(con, settings)
+        build_state.record_build_started(con, context.run_id)
+    current_models = unaffected_models(changed)
     window = run_window(context.run)
     window_env = dict(
         zip(("CX_PARTITION_START", "CX_PARTITION_END"), window or ("", ""), strict=True)
@@ -119,6 +124,13 @@ def cx_dbt_models(
     args = ["build", "--exclude-resource-type", "unit_test"]
     if full_refresh:
         args.append("--full-refresh")
+    if current_models:
+        # Their tests go with them (dbt's eager indirect selection).
+        args += ["--exclude", *sorted(n["name"] for n in current_models.values())]
+        context.log.info(
+            f"only {', '.join(sorted(changed))} changed since the published build: "
+            f"{len(current_models)} models reading none of them are current and not rebuilt"
+        )
     # No dbt.log in the target folder: at debug level it cost a third of dbt's worker
     # threads' time, and its info lines are what the load's log holds already.
     with (
@@ -159,6 +171,10 @@ def cx_dbt_models(
             if invocation.is_successful():
                 build_state.record_reference(con, reference_digest, full_refresh, context.run_id)
             events = [_with_table_metadata(con, invocation.manifest, e) for e in events]
+        if invocation.is_successful() and current_models:
+            built = {e.output_name for e in events if isinstance(e, dg.Output)}
+            current = _current_outputs(context, current_models, changed, built)
+            events = _in_dependency_order([*current, *events])
         yield from events
     if not invocation.is_successful():
         raise dg.Failure(
@@ -167,6 +183,79 @@ def cx_dbt_models(
             + (f": {invocation.error}" if invocation.error else ""),
             metadata={"failures": dg.MetadataValue.json(_failures(invocation))},
         )
+
+
+def unaffected_models(changed: set[str] | None) -> dict[str, Mapping[str, Any]]:
+    """The models that read none of the `changed` raw tables, directly or through others
+    (none when every model builds: `changed` is None or empty)."""
+    if not changed:
+        return {}
+    manifest = validate_manifest(DBT_MANIFEST)
+    affected: set[str] = set()
+    pending = [
+        uid
+        for uid, source in manifest["sources"].items()
+        if source["source_name"] == "raw" and source["name"] in changed
+    ]
+    while pending:
+        for child in manifest["child_map"].get(pending.pop(), []):
+            if child not in affected:
+                affected.add(child)
+                pending.append(child)
+    return {
+        uid: node
+        for uid, node in manifest["nodes"].items()
+        if node["resource_type"] == "model" and uid not in affected
+    }
+
+
+def _current_outputs(context, models, changed, built: set[str]) -> Iterator[dg.Output]:
+    """An output for each model that was current and not rebuilt, so that the steps after
+    the build (its checks, the publish) run as they do after a whole build."""
+    reason = f"reads none of the changed raw tables ({', '.join(sorted(changed or ()))})"
+    for node in models.values():
+        key = CX_DBT_TRANSLATOR.get_asset_key(node)
+        name = context.assets_def.get_output_name_for_asset_key(key)
+        # dagster-dbt may select a subset through a selector, where dbt ignores --exclude.
+        if name in context.selected_output_names and name not in built:
+            yield dg.Output(
+                None,
+                output_name=name,
+                metadata={"unique_id": node["unique_id"], REBUILT_KEY: False, "cx/reason": reason},
+            )
+
+
+def _in_dependency_order(events: list) -> list:
+    """Dagster takes a multi-asset's outputs only after those of the assets they read, and
+    the models that were current sit among the rebuilt ones (they read the seeds, and
+    rebuilt models read them): every event goes after the events of its node's parents,
+    a check after its model; dbt's order otherwise."""
+    manifest = validate_manifest(DBT_MANIFEST)
+    nodes = {**manifest["nodes"], **manifest["sources"]}
+    depth: dict[str, int] = {}
+
+    def depth_of(uid: str) -> int:
+        if uid not in depth:
+            parents = nodes.get(uid, {}).get("depends_on", {}).get("nodes", [])
+            depth[uid] = 1 + max((depth_of(p) for p in parents if p in nodes), default=-1)
+        return depth[uid]
+
+    node_of_key = {
+        CX_DBT_TRANSLATOR.get_asset_key(node): uid
+        for uid, node in manifest["nodes"].items()
+        if node["resource_type"] in ("model", "seed", "snapshot")
+    }
+
+    def position(indexed) -> tuple[int, int, int]:
+        index, event = indexed
+        if isinstance(event, dg.Output):
+            uid = event.metadata["unique_id"].value if "unique_id" in event.metadata else None
+            return (depth_of(uid) if uid else 0, 0, index)
+        key = getattr(event, "asset_key", None)
+        uid = node_of_key.get(key)
+        return (depth_of(uid) if uid else 1 << 30, 1, index)
+
+    return [event for _, event in sorted(enumerate(events), key=position)]
 
 
 def _with_table_metadata(con, manifest: Mapping[str, Any], event):

@@ -29,10 +29,10 @@ def published_marts(context: dg.AssetExecutionContext, warehouse: WarehouseResou
     settings = warehouse.settings()
     with warehouse.writer_lock():
         with warehouse.write() as con:
-            fingerprint = build_state.fingerprint(con, settings)
+            inputs = build_state.inputs(con, settings)
         rows = publish(warehouse.path, warehouse.published_path, settings.published_storage)
         with warehouse.write() as con:
-            build_state.record_published(con, fingerprint, context.run.run_id)
+            build_state.record_published(con, inputs, context.run.run_id)
     context.log.info(f"published {warehouse.published_path}: {rows}")
     return dg.MaterializeResult(
         metadata={

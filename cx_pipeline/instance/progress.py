@@ -17,6 +17,8 @@ from contextlib import contextmanager
 from typing import TextIO
 
 BAR_WIDTH = 24
+# The metadata key of a dbt model's output when the model was current and not rebuilt.
+REBUILT_KEY = "cx/rebuilt"
 # Without a terminal, a long step reports its progress at every tenth of it.
 PLAIN_STEPS = 10
 
@@ -68,6 +70,7 @@ class Progress:
         self._checks: dict[str, Counter] = {}
         self._dbt_done = 0
         self._dbt_models = 0
+        self._dbt_current = 0  # models whose inputs did not change: not rebuilt
         self._plain_marks: dict[str, int] = {}
 
     # --- output
@@ -134,6 +137,8 @@ class Progress:
             key = mat.asset_key.to_user_string()
             if key.startswith("raw/"):
                 self._rows[step] = {k: v.value for k, v in mat.metadata.items()}
+            elif step == self.dbt_step and REBUILT_KEY in mat.metadata:
+                self._dbt_current += 1
             elif step == self.dbt_step:
                 self._dbt_models += 1
                 self._dbt_node(key)
@@ -173,6 +178,8 @@ class Progress:
             )
         if step == self.dbt_step and self._dbt_models:
             parts.append(f"{self._dbt_models} models built")
+        if step == self.dbt_step and self._dbt_current:
+            parts.append(f"{self._dbt_current} current, not rebuilt")
         checks = self._checks.get(step)
         if checks:
             parts.append(f"checks {checks['passed']} passed, {checks['failed']} failed")
