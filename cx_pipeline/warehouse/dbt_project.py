@@ -136,8 +136,9 @@ def definitions_manifest(project_dir: Path, settings: Settings | None = None) ->
     """A copy of the current manifest that only this function writes, whole or not at all.
 
     dbt rewrites manifest.json in place at the end of every build, also the build of another
-    process sharing the target folder (a dbt whose load was killed keeps running): the
-    definitions read this copy, so they never see a half-written file.
+    process sharing the target folder (a load, or a `dbt parse` whose load was killed and
+    that keeps running): the definitions read this copy, so they never see a half-written
+    file.
     """
     settings = settings or current()
     manifest = settings.dbt_target_path / "manifest.json"
