@@ -6,6 +6,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import duckdb
 import pytest
 from filelock import FileLock
 
@@ -183,3 +184,38 @@ def loaded_demo(_demo_build, tmp_path) -> Path:
     data_dir = tmp_path / "demo"
     shutil.copytree(_demo_build, data_dir, ignore=shutil.ignore_patterns(".built"))
     return data_dir
+
+
+# The published marts, for tests that compare two builds of the same files.
+MARTS = (
+    "mart_cx_kpis",
+    "mart_service_gaps",
+    "mart_benchmarks",
+    "mart_key_drivers",
+    "mart_agent_scorecard",
+    "mart_customer_health",
+    "mart_review_themes",
+    "mart_feedback_themes",
+    "mart_suggestions",
+    "mart_expectations_above_standard",
+    "mart_closed_loop",
+    "mart_followup_actions",
+)
+
+
+def rounded_select(con: duckdb.DuckDBPyConnection, db: str, table: str) -> str:
+    # Sums of doubles may differ in the last bits with the order DuckDB's threads add them;
+    # nine significant digits are far beyond any KPI's precision.
+    cols = con.execute(
+        "SELECT column_name, data_type FROM duckdb_columns() WHERE database_name = ? "
+        "AND schema_name = 'marts' AND table_name = ? ORDER BY column_index",
+        [db, table],
+    ).fetchall()
+    exprs = [
+        f"CASE WHEN {c} = 0 THEN 0 ELSE round({c} / 10 ^ floor(log10(abs({c}))), 9) "
+        f"* 10 ^ floor(log10(abs({c}))) END AS {c}"
+        if t == "DOUBLE"
+        else c
+        for c, t in cols
+    ]
+    return f"SELECT {', '.join(exprs)} FROM {db}.marts.{table}"

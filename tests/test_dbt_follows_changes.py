@@ -10,46 +10,17 @@ import shutil
 from pathlib import Path
 
 import duckdb
-from conftest import cli
+from conftest import MARTS, cli, rounded_select
 
 from cx_pipeline.warehouse import build_state
 
 DAYS = ("2025-06-02", "2025-06-03")
-MARTS = (
-    "mart_cx_kpis",
-    "mart_service_gaps",
-    "mart_benchmarks",
-    "mart_key_drivers",
-    "mart_agent_scorecard",
-    "mart_customer_health",
-    "mart_review_themes",
-    "mart_feedback_themes",
-    "mart_suggestions",
-    "mart_closed_loop",
-)
 
 
 def _built_models() -> set[str]:
     target = Path(os.environ["CX_DBT_TARGET_PATH"])
     results = json.loads((target / "run_results.json").read_text())["results"]
     return {r["unique_id"].split(".")[-1] for r in results if r["unique_id"].startswith("model.")}
-
-
-def _rounded(con, db: str, table: str) -> str:
-    # Sums of doubles may differ in their last bits with the order threads add them.
-    cols = con.execute(
-        "SELECT column_name, data_type FROM duckdb_columns() WHERE database_name = ? "
-        "AND schema_name = 'marts' AND table_name = ? ORDER BY column_index",
-        [db, table],
-    ).fetchall()
-    exprs = [
-        f"CASE WHEN {c} = 0 THEN 0 ELSE round({c} / 10 ^ floor(log10(abs({c}))), 9) "
-        f"* 10 ^ floor(log10(abs({c}))) END"
-        if t == "DOUBLE"
-        else c
-        for c, t in cols
-    ]
-    return f"SELECT {', '.join(exprs)} FROM {db}.marts.{table}"
 
 
 def test_a_day_of_reviews_only_rebuilds_no_ticket_or_survey_model(tmp_path):
@@ -76,7 +47,7 @@ def test_a_day_of_reviews_only_rebuilds_no_ticket_or_survey_model(tmp_path):
         con.execute(f"ATTACH '{daily / 'published' / 'cx.duckdb'}' AS daily (READ_ONLY)")
         con.execute(f"ATTACH '{once / 'published' / 'cx.duckdb'}' AS once (READ_ONLY)")
         for mart in MARTS:
-            a, b = _rounded(con, "daily", mart), _rounded(con, "once", mart)
+            a, b = rounded_select(con, "daily", mart), rounded_select(con, "once", mart)
             only_daily = con.execute(f"SELECT count(*) FROM ({a} EXCEPT ALL {b})").fetchone()[0]
             only_once = con.execute(f"SELECT count(*) FROM ({b} EXCEPT ALL {a})").fetchone()[0]
             assert (only_daily, only_once) == (0, 0), mart

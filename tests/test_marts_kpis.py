@@ -20,26 +20,12 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 import pytest
-from conftest import ROOT, cli
+from conftest import MARTS, ROOT, cli, rounded_select
 from theme_match import keywords, themes
 
 START, SPLIT, END = "2025-03-24", "2025-04-06", "2025-04-13"
 LATE_DAY = "2025-03-25"  # the late response's own date
 DEMO_DAY = "2025-04-01"
-MARTS = (
-    "mart_cx_kpis",
-    "mart_service_gaps",
-    "mart_benchmarks",
-    "mart_key_drivers",
-    "mart_agent_scorecard",
-    "mart_customer_health",
-    "mart_review_themes",
-    "mart_feedback_themes",
-    "mart_suggestions",
-    "mart_expectations_above_standard",
-    "mart_closed_loop",
-    "mart_followup_actions",
-)
 THEME_MONTH = "2025-04-01"
 DIMENSIONS = ("tangibles", "reliability", "responsiveness", "assurance", "empathy")
 SCORE_RANGES = {"nps": (0, 10), "csat": (1, 5), "ces": (1, 7), "overall_satisfaction": (1, 10)}
@@ -374,24 +360,6 @@ def test_every_mart_is_published_with_rows(loaded):
     assert gaps == {1, 2, 3, 4, 5}
 
 
-def _rounded_select(con: duckdb.DuckDBPyConnection, db: str, table: str) -> str:
-    # Sums of doubles may differ in the last bits with the order DuckDB's threads add them;
-    # nine significant digits are far beyond any KPI's precision.
-    cols = con.execute(
-        "SELECT column_name, data_type FROM duckdb_columns() WHERE database_name = ? "
-        "AND schema_name = 'marts' AND table_name = ? ORDER BY column_index",
-        [db, table],
-    ).fetchall()
-    exprs = [
-        f"CASE WHEN {c} = 0 THEN 0 ELSE round({c} / 10 ^ floor(log10(abs({c}))), 9) "
-        f"* 10 ^ floor(log10(abs({c}))) END AS {c}"
-        if t == "DOUBLE"
-        else c
-        for c, t in cols
-    ]
-    return f"SELECT {', '.join(exprs)} FROM {db}.marts.{table}"
-
-
 def test_full_refresh_gives_identical_marts(loaded, tmp_path):
     data_dir = loaded["data_dir"]
     warehouse = data_dir / "warehouse" / "cx.duckdb"
@@ -422,8 +390,8 @@ def test_full_refresh_gives_identical_marts(loaded, tmp_path):
         con.execute(f"ATTACH '{incremental}' AS inc (READ_ONLY)")
         con.execute(f"ATTACH '{warehouse}' AS full_refresh (READ_ONLY)")
         for mart in MARTS:
-            inc_sql = _rounded_select(con, "inc", mart)
-            full_sql = _rounded_select(con, "full_refresh", mart)
+            inc_sql = rounded_select(con, "inc", mart)
+            full_sql = rounded_select(con, "full_refresh", mart)
             only_inc = con.execute(f"SELECT count(*) FROM ({inc_sql} EXCEPT ALL {full_sql})")
             only_inc = only_inc.fetchone()[0]
             only_full = con.execute(f"SELECT count(*) FROM ({full_sql} EXCEPT ALL {inc_sql})")
