@@ -14,8 +14,14 @@
     (the relation whose delivered rows name the keys: a model, or `raw.<table>` for a
     source; the model must depend on it), `rebuild_source` (surveys, tickets or reviews) and
     `delivered_column` (the landing date the relation's rows carry). The model's SQL selects
-    only these keys in its `is_incremental()` branch; the strategy deletes the same. -#}
+    only these keys in its `is_incremental()` branch; the strategy deletes the same.
+    A model whose keys are not simply those delivered (mart_customer_health) names instead,
+    in meta `rebuild_keys_macro`, the macro that selects them. -#}
 {% macro rebuilt_keys() -%}
+    {%- set keys_macro = (config.get('meta') or {}).get('rebuild_keys_macro') -%}
+    {%- if keys_macro -%}
+        {{ return(context[keys_macro]()) }}
+    {%- endif -%}
     {%- set keys_of = rebuild_config('rebuild_keys_of') -%}
     {%- set relation = source(*keys_of.split('.')) if '.' in keys_of else ref(keys_of) -%}
     {{ keys_delivered_in_window(relation, rebuild_config('rebuild_key'),

@@ -4,6 +4,9 @@
 -- overall satisfaction of 1-5; a period (var cx_health_period) is dissatisfied when the
 -- customer's latest scored response in it is. Rule: docs/methodology.md, "Customer health".
 {%- set period = var('cx_health_period') %}
+-- Incremental by customer: the customers a run can have changed (macros/customer_health.sql).
+-- Rendered here, outside is_incremental(), so that dbt sees the refs when it parses the model.
+{%- set rebuilt = customer_health_rebuilt_keys() %}
 
 -- "Latest" breaks ties of the timestamp by the record's id: otherwise two responses
 -- submitted in the same second could pick either, and a rebuild could differ.
@@ -20,17 +23,15 @@ with responses as (
         {{ is_dissatisfied() }} as is_dissatisfied
     from {{ ref('int_survey_scores') }}
     where respondent_key is not null
+    {% if is_incremental() %} and respondent_key in ({{ rebuilt }}) {% endif %}
 ),
 
 tickets as (
     select * from {{ ref('int_tickets') }} where customer_key is not null
+    {% if is_incremental() %} and customer_key in ({{ rebuilt }}) {% endif %}
 ),
 
-as_of as (
-    select greatest(
-        (select max(submitted_date) from responses),
-        (select max({{ reporting_date('last_event_at') }}) from tickets)) as as_of_date
-),
+as_of as ({{ customer_health_as_of() }}),
 
 period_states as (
     select

@@ -2,7 +2,13 @@
 -- their share of the brand's reviews in that language, their average rating and negative
 -- share. A review mentioning several themes counts in each; one known only to its month counts
 -- in month rows only.
-with reviews as (select * from {{ ref('int_reviews') }}),
+-- A period's rows come from reviews published in it: a run recomputes only the periods from
+-- the reviews' recompute date on, like mart_feedback_themes.
+{%- set since = recompute_since('reviews') %}
+with reviews as (
+    select * from {{ ref('int_reviews') }}
+    {% if is_incremental() %} where published_date >= {{ since }} {% endif %}
+),
 
 review_periods as ({{ periods_of('reviews', 'published_date', 'published_at_precision') }}),
 
@@ -47,3 +53,4 @@ from per_theme p
 join totals t using (grain, period_start, brand, language)
 left join {{ coverage_of('reviews') }} cov
     on cov.grain = p.grain and cov.period_start = p.period_start
+{% if is_incremental() %} where p.period_start >= {{ since }} {% endif %}
