@@ -267,9 +267,11 @@ def bench_scale(work: Path, scale: float, days: int, short_days: int, env: dict)
     land_held_back_day(data)
     out["incremental"] = load(data, new_day, new_day, env, "incremental")
     out["baseline_after_incremental"] = baseline(data, "after-incremental")
-    out["empty_partition"] = load(
-        data, new_day + timedelta(days=1), new_day + timedelta(days=1), env, "empty"
-    )
+    # A day whose folders came but hold no file (a day without any folder is refused).
+    empty_day = new_day + timedelta(days=1)
+    for source in SOURCES:
+        (data / "landing" / source / empty_day.isoformat()).mkdir(parents=True, exist_ok=True)
+    out["empty_partition"] = load(data, empty_day, empty_day, env, "empty")
     if short_days:
         # The same calendar day after only `short_days` days of history: a data set that
         # starts later, so that both incremental runs load the same date (same weekday,
